@@ -1,0 +1,402 @@
+//! Reading a frame's `type` tag, and the items of a `Bulk`, without parsing
+//! the frame.
+//!
+//! The scanners only skip over values; full validation is left to the real
+//! decode that follows. Both are iterative (no recursion), refuse nesting
+//! deeper than [`MAX_DEPTH`], and never read past the input.
+
+use std::borrow::Cow;
+
+/// Deepest nesting a frame may have (the same limit `serde_json` applies).
+pub const MAX_DEPTH: usize = 128;
+
+/// Why a frame could not be scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanError {
+    /// The frame is not an object (map).
+    NotAnObject,
+    /// The frame ends in the middle of a value.
+    Truncated,
+    /// A byte that cannot start a value here.
+    Unexpected,
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// `type` is missing or not a string.
+    NoTag,
+}
+
+type Scan<T> = Result<T, ScanError>;
+
+// ---------------------------------------------------------------- JSON --
+
+struct Json<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Json<'a> {
+    fn peek(&mut self) -> Scan<u8> {
+        while let Some(&b) = self.bytes.get(self.at) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                return Ok(b);
+            }
+            self.at += 1;
+        }
+        Err(ScanError::Truncated)
+    }
+
+    fn expect(&mut self, byte: u8) -> Scan<()> {
+        if self.peek()? == byte {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(ScanError::Unexpected)
+        }
+    }
+
+    /// Reads a string; borrowed unless it has escapes.
+    fn string(&mut self) -> Scan<Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            match self.bytes.get(self.at) {
+                None => return Err(ScanError::Truncated),
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    self.at += 2;
+                }
+                Some(_) => self.at += 1,
+            }
+        }
+        let raw = self.bytes.get(start..self.at).ok_or(ScanError::Truncated)?;
+        self.at += 1;
+        if escaped {
+            let quoted = self.bytes.get(start - 1..self.at).ok_or(ScanError::Truncated)?;
+            serde_json::from_slice::<String>(quoted)
+                .map(Cow::Owned)
+                .map_err(|_| ScanError::Unexpected)
+        } else {
+            std::str::from_utf8(raw)
+                .map(Cow::Borrowed)
+                .map_err(|_| ScanError::Unexpected)
+        }
+    }
+
+    /// Skips one value of any kind.
+    fn skip_value(&mut self) -> Scan<()> {
+        let mut depth = 0usize;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.string()?;
+                }
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(ScanError::TooDeep);
+                    }
+                    self.at += 1;
+                    continue;
+                }
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1).ok_or(ScanError::Unexpected)?;
+                    self.at += 1;
+                }
+                b',' | b':' if depth > 0 => {
+                    self.at += 1;
+                    continue;
+                }
+                b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                    while self
+                        .bytes
+                        .get(self.at)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.'))
+                    {
+                        self.at += 1;
+                    }
+                }
+                _ => return Err(ScanError::Unexpected),
+            }
+            if depth == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Walks the top-level object, calling `visit` with each key; `visit`
+    /// either consumes the value and returns `Some`, or returns `None` to
+    /// have it skipped.
+    fn find<T>(&mut self, mut visit: impl FnMut(&str, &mut Self) -> Scan<Option<T>>) -> Scan<Option<T>> {
+        if self.peek()? != b'{' {
+            return Err(ScanError::NotAnObject);
+        }
+        self.at += 1;
+        if self.peek()? == b'}' {
+            return Ok(None);
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            if let Some(found) = visit(&key, self)? {
+                return Ok(Some(found));
+            }
+            self.skip_value()?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => return Ok(None),
+                _ => return Err(ScanError::Unexpected),
+            }
+        }
+    }
+}
+
+/// The top-level `type` of a JSON frame.
+pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
+    let mut json = Json { bytes, at: 0 };
+    json.find(|key, json| {
+        if key == "type" {
+            if json.peek()? == b'"' {
+                json.string().map(Some)
+            } else {
+                Err(ScanError::NoTag)
+            }
+        } else {
+            Ok(None)
+        }
+    })?
+    .ok_or(ScanError::NoTag)
+}
+
+/// The byte ranges of the items of a JSON `Bulk` frame's `v` array.
+pub fn json_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
+    let mut json = Json { bytes, at: 0 };
+    let items = json.find(|key, json| {
+        if key != "v" {
+            return Ok(None);
+        }
+        json.expect(b'[')?;
+        let mut items = Vec::new();
+        if json.peek()? == b']' {
+            return Ok(Some(items));
+        }
+        loop {
+            json.peek()?;
+            let start = json.at;
+            json.skip_value()?;
+            items.push(&json.bytes[start..json.at]);
+            match json.peek()? {
+                b',' => json.at += 1,
+                b']' => return Ok(Some(items)),
+                _ => return Err(ScanError::Unexpected),
+            }
+        }
+    })?;
+    Ok(items.unwrap_or_default())
+}
+
+// ------------------------------------------------------------ MessagePack --
+
+struct Pack<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Pack<'a> {
+    fn take(&mut self, n: usize) -> Scan<&'a [u8]> {
+        let end = self.at.checked_add(n).ok_or(ScanError::Truncated)?;
+        let slice = self.bytes.get(self.at..end).ok_or(ScanError::Truncated)?;
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn byte(&mut self) -> Scan<u8> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn uint(&mut self, width: usize) -> Scan<usize> {
+        let raw = self.take(width)?;
+        let value = raw.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        usize::try_from(value).map_err(|_| ScanError::Truncated)
+    }
+
+    /// Map header: number of entries.
+    fn map_len(&mut self) -> Scan<usize> {
+        match self.byte()? {
+            b @ 0x80..=0x8f => Ok(usize::from(b & 0x0f)),
+            0xde => self.uint(2),
+            0xdf => self.uint(4),
+            _ => Err(ScanError::NotAnObject),
+        }
+    }
+
+    /// A map key, which must be a string.
+    fn key(&mut self) -> Scan<&'a str> {
+        self.string().map_err(|e| {
+            if e == ScanError::NoTag {
+                ScanError::Unexpected
+            } else {
+                e
+            }
+        })
+    }
+
+    fn array_len(&mut self) -> Scan<usize> {
+        match self.byte()? {
+            b @ 0x90..=0x9f => Ok(usize::from(b & 0x0f)),
+            0xdc => self.uint(2),
+            0xdd => self.uint(4),
+            _ => Err(ScanError::Unexpected),
+        }
+    }
+
+    fn string(&mut self) -> Scan<&'a str> {
+        let len = match self.byte()? {
+            b @ 0xa0..=0xbf => usize::from(b & 0x1f),
+            0xd9 => self.uint(1)?,
+            0xda => self.uint(2)?,
+            0xdb => self.uint(4)?,
+            _ => return Err(ScanError::NoTag),
+        };
+        std::str::from_utf8(self.take(len)?).map_err(|_| ScanError::Unexpected)
+    }
+
+    /// Skips one value. Containers add their items to a counter instead of
+    /// recursing, so nesting costs no stack; a count larger than the bytes
+    /// left is refused at once.
+    fn skip_value(&mut self) -> Scan<()> {
+        let mut pending: usize = 1;
+        while pending > 0 {
+            pending -= 1;
+            let marker = self.byte()?;
+            // (bytes of payload to skip, nested values that follow)
+            let (skip, items) = match marker {
+                0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => (0, 0),
+                0x80..=0x8f => (0, 2 * usize::from(marker & 0x0f)),
+                0x90..=0x9f => (0, usize::from(marker & 0x0f)),
+                0xa0..=0xbf => (usize::from(marker & 0x1f), 0),
+                0xc4 | 0xd9 => (self.uint(1)?, 0),
+                0xc5 | 0xda => (self.uint(2)?, 0),
+                0xc6 | 0xdb => (self.uint(4)?, 0),
+                0xc7 => (self.uint(1)? + 1, 0),
+                0xc8 => (self.uint(2)? + 1, 0),
+                0xc9 => (self.uint(4)? + 1, 0),
+                0xcc | 0xd0 => (1, 0),
+                0xcd | 0xd1 | 0xd4 => (2, 0),
+                0xca | 0xce | 0xd2 => (4, 0),
+                0xcb | 0xcf | 0xd3 => (8, 0),
+                0xd5 => (3, 0),
+                0xd6 => (5, 0),
+                0xd7 => (9, 0),
+                0xd8 => (17, 0),
+                0xdc => (0, self.uint(2)?),
+                0xdd => (0, self.uint(4)?),
+                0xde => (0, 2 * self.uint(2)?),
+                0xdf => (0, 2 * self.uint(4)?),
+                0xc1 => return Err(ScanError::Unexpected),
+            };
+            self.take(skip)?;
+            if items > 0 {
+                // Every item takes at least one byte.
+                pending = pending
+                    .checked_add(items)
+                    .filter(|&p| p <= self.bytes.len() - self.at)
+                    .ok_or(ScanError::Truncated)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The top-level `type` of a MessagePack frame (named-map encoding).
+pub fn msgpack_tag(bytes: &[u8]) -> Scan<&str> {
+    let mut pack = Pack { bytes, at: 0 };
+    let entries = pack.map_len()?;
+    for _ in 0..entries {
+        let key = pack.key()?;
+        if key == "type" {
+            return pack.string();
+        }
+        pack.skip_value()?;
+    }
+    Err(ScanError::NoTag)
+}
+
+/// The byte ranges of the items of a MessagePack `Bulk` frame's `v` array.
+pub fn msgpack_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
+    let mut pack = Pack { bytes, at: 0 };
+    let entries = pack.map_len()?;
+    for _ in 0..entries {
+        let key = pack.key()?;
+        if key == "v" {
+            let len = pack.array_len()?;
+            if len > bytes.len() {
+                return Err(ScanError::Truncated);
+            }
+            let mut items = Vec::with_capacity(len);
+            for _ in 0..len {
+                let start = pack.at;
+                pack.skip_value()?;
+                items.push(&bytes[start..pack.at]);
+            }
+            return Ok(items);
+        }
+        pack.skip_value()?;
+    }
+    Ok(Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_tag_wherever_it_is() {
+        assert_eq!(json_tag(br#"{"type":"Pong","data":1}"#).unwrap(), "Pong");
+        assert_eq!(
+            json_tag(br#" { "id" : {"a":[1,{"type":"x"}]}, "n": -1.5e3, "b": [true,null], "type" : "UserUpdate" }"#).unwrap(),
+            "UserUpdate"
+        );
+        assert_eq!(json_tag(br#"{"s":"a\"}","type":"Re\u0061dy"}"#).unwrap(), "Ready");
+    }
+
+    #[test]
+    fn bad_frames_are_errors_not_panics() {
+        assert_eq!(json_tag(b"[1]"), Err(ScanError::NotAnObject));
+        assert_eq!(json_tag(b"{}"), Err(ScanError::NoTag));
+        assert_eq!(json_tag(br#"{"type":1}"#), Err(ScanError::NoTag));
+        assert_eq!(json_tag(br#"{"a":"#), Err(ScanError::Truncated));
+        assert_eq!(json_tag(br#"{"type":"Re"#), Err(ScanError::Truncated));
+        assert_eq!(json_tag(b""), Err(ScanError::Truncated));
+        let deep = format!("{{\"a\":{}1{},\"type\":\"X\"}}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(json_tag(deep.as_bytes()), Err(ScanError::TooDeep));
+    }
+
+    #[test]
+    fn bulk_items_are_sliced_in_order() {
+        let frame = br#"{"type":"Bulk","v":[{"type":"A"}, {"type":"B","x":[1,2]} ]}"#;
+        let items = json_bulk_items(frame).unwrap();
+        assert_eq!(
+            items,
+            vec![&br#"{"type":"A"}"#[..], &br#"{"type":"B","x":[1,2]}"#[..]]
+        );
+    }
+
+    #[test]
+    fn msgpack_tag_and_items() {
+        // {"n": [1, {"k": nil}], "type": "Bulk", "v": [{"type":"A"}]}
+        let mut frame = vec![0x83, 0xa1, b'n', 0x92, 0x01, 0x81, 0xa1, b'k', 0xc0];
+        frame.extend([0xa4, b't', b'y', b'p', b'e', 0xa4, b'B', b'u', b'l', b'k']);
+        frame.extend([0xa1, b'v', 0x91, 0x81, 0xa4, b't', b'y', b'p', b'e', 0xa1, b'A']);
+        assert_eq!(msgpack_tag(&frame).unwrap(), "Bulk");
+        let items = msgpack_bulk_items(&frame).unwrap();
+        assert_eq!(items, vec![&frame[frame.len() - 8..]]);
+        assert_eq!(msgpack_tag(&frame[..5]), Err(ScanError::Truncated));
+        assert_eq!(
+            msgpack_tag(&[0xdf, 0xff, 0xff, 0xff, 0xff]),
+            Err(ScanError::Truncated)
+        );
+        assert_eq!(msgpack_tag(&[0x91]), Err(ScanError::NotAnObject));
+    }
+}

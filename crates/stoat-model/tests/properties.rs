@@ -1,0 +1,149 @@
+//! Property tests: ids, timestamps and discriminators parse what they print;
+//! the update logic agrees with a plain reference written from the spec.
+
+mod common;
+
+use common::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use stoat_model::{
+    Discriminator, FieldsUser, PartialUserVoiceState, Timestamp, User, UserChanges, UserId, UserVoiceState,
+};
+
+/// The spec's rules for `UserUpdate` (protocol notes 6.6.1), applied to the
+/// user's JSON: clears first, then every key of `data` replaces the old
+/// value; an emptied status disappears. Returns the new JSON and whether a
+/// profile clear was seen.
+fn reference_update(user: &Value, data: &Value, clear: &[FieldsUser]) -> (Value, bool) {
+    let mut user = user.as_object().unwrap().clone();
+    let mut profile = false;
+    let drop_status_key = |user: &mut Map<String, Value>, key: &str| {
+        if let Some(Value::Object(status)) = user.get_mut("status") {
+            status.remove(key);
+            if status.is_empty() {
+                user.remove("status");
+            }
+        }
+    };
+    for field in clear {
+        match field.as_str() {
+            "Avatar" => drop(user.remove("avatar")),
+            "DisplayName" => drop(user.remove("display_name")),
+            "Pronouns" => drop(user.remove("pronouns")),
+            "StatusText" => drop_status_key(&mut user, "text"),
+            "StatusPresence" => drop_status_key(&mut user, "presence"),
+            "ProfileContent" | "ProfileBackground" => profile = true,
+            _ => {}
+        }
+    }
+    for (key, value) in data.as_object().unwrap() {
+        let empty = match value {
+            Value::Object(m) => m.is_empty() && key == "status",
+            Value::Array(a) => a.is_empty() && key == "relations",
+            Value::Number(n) => n.as_u64() == Some(0) && (key == "badges" || key == "flags"),
+            Value::Bool(false) => key == "privileged",
+            _ => false,
+        };
+        if empty {
+            user.remove(key);
+        } else {
+            user.insert(key.clone(), value.clone());
+        }
+    }
+    (Value::Object(user), profile)
+}
+
+fn field() -> impl Strategy<Value = FieldsUser> {
+    prop_oneof![
+        known(FieldsUser::KNOWN),
+        Just(FieldsUser::Unknown("Future".into()))
+    ]
+}
+
+proptest! {
+    #[test]
+    fn ids_print_and_parse_back_and_sort_like_their_text(a in any::<u128>(), b in any::<u128>()) {
+        let (a, b) = (UserId::from_u128(a), UserId::from_u128(b));
+        prop_assert_eq!(a.to_string().parse::<UserId>().unwrap(), a);
+        prop_assert_eq!(a.cmp(&b), a.to_string().cmp(&b.to_string()));
+        prop_assert_eq!(a.timestamp_ms(), u64::try_from(a.get() >> 80).unwrap());
+    }
+
+    #[test]
+    fn any_string_parses_or_fails_cleanly(text in "\\PC{0,30}") {
+        if let Ok(id) = text.parse::<UserId>() {
+            prop_assert_eq!(id.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn timestamps_and_discriminators_round_trip(ms in 0i64..253_402_300_799_999, d in 0u16..10_000) {
+        let t = Timestamp::from_millis(ms);
+        prop_assert_eq!(t.to_string().parse::<Timestamp>().unwrap(), t);
+        let d = Discriminator::new(d).unwrap();
+        prop_assert_eq!(d.to_string().parse::<Discriminator>().unwrap(), d);
+    }
+
+    #[test]
+    fn user_updates_follow_the_reference(user in user(), data in partial_user(), clear in vec(field(), 0..4)) {
+        let before = serde_json::to_value(&user).unwrap();
+        let (expected, profile) =
+            reference_update(&before, &serde_json::to_value(&data).unwrap(), &clear);
+        let mut updated = user.clone();
+        let changes = updated.apply_update(&data, &clear);
+        let after = serde_json::to_value(&updated).unwrap();
+        prop_assert_eq!(&after, &expected);
+
+        // The reported changes are exactly the keys whose value changed.
+        let changed = |key: &str| before.get(key) != after.get(key);
+        let pairs = [
+            (UserChanges::USERNAME, "username"), (UserChanges::DISCRIMINATOR, "discriminator"),
+            (UserChanges::DISPLAY_NAME, "display_name"), (UserChanges::PRONOUNS, "pronouns"),
+            (UserChanges::AVATAR, "avatar"), (UserChanges::RELATIONS, "relations"),
+            (UserChanges::BADGES, "badges"), (UserChanges::STATUS, "status"), (UserChanges::FLAGS, "flags"),
+            (UserChanges::PRIVILEGED, "privileged"), (UserChanges::BOT, "bot"),
+            (UserChanges::RELATIONSHIP, "relationship"), (UserChanges::ONLINE, "online"),
+        ];
+        for (flag, key) in pairs {
+            prop_assert_eq!(changes.contains(flag), changed(key), "{}", key);
+        }
+        prop_assert_eq!(changes.contains(UserChanges::PROFILE), profile);
+    }
+
+    #[test]
+    fn voice_updates_change_only_what_they_name(state in voice_state(), flags in any::<[Option<bool>; 4]>()) {
+        let [is_receiving, is_publishing, screensharing, camera] = flags;
+        let data = PartialUserVoiceState { id: None, joined_at: None, is_receiving, is_publishing, screensharing, camera };
+        let mut updated = state.clone();
+        let changes = updated.apply_update(&data);
+        let expected = UserVoiceState {
+            is_receiving: is_receiving.unwrap_or(state.is_receiving),
+            is_publishing: is_publishing.unwrap_or(state.is_publishing),
+            screensharing: screensharing.unwrap_or(state.screensharing),
+            camera: camera.unwrap_or(state.camera),
+            ..state.clone()
+        };
+        prop_assert_eq!(&updated, &expected);
+        prop_assert_eq!(changes.is_empty(), updated == state);
+    }
+}
+
+#[test]
+fn the_reference_itself_applies_clear_before_data() {
+    // Guards the reference: remove + set in one update keeps the new value.
+    let user = json!({"status": {"text": "old", "presence": "Busy"}});
+    let data = json!({"status": {"text": "new"}});
+    let (after, _) = reference_update(
+        &user,
+        &data,
+        &[FieldsUser::StatusText, FieldsUser::StatusPresence],
+    );
+    assert_eq!(after, json!({"status": {"text": "new"}}));
+    let user_value: User = serde_json::from_value(json!({
+        "_id": "01M860BWPTBVM98D71JYP906BF", "username": "a", "discriminator": "0001",
+        "relationship": "None", "online": false
+    }))
+    .unwrap();
+    assert!(!user_value.is_online());
+}
