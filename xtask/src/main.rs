@@ -3,7 +3,9 @@
 //! * `ci`: everything CI checks, in order: formatting, clippy (warnings
 //!   denied), the whole test suite (unit, integration and doc tests), and
 //!   the docs (warnings denied). Stops at the first failure.
-//! * `bench`: the criterion benchmarks (figures go to `docs/performance.md`).
+//! * `bench`: the criterion benchmarks, then a table of their medians with
+//!   each one's ratio to the `stoat-model` entry of its group (the figures
+//!   in `docs/performance.md` come from it).
 
 use std::process::{Command, ExitCode};
 
@@ -64,6 +66,66 @@ fn main() -> ExitCode {
             }
         }
     }
+    if task.as_deref() == Some("bench") {
+        print_medians(std::path::Path::new("target/criterion"));
+    }
     eprintln!("xtask: all steps passed");
     ExitCode::SUCCESS
+}
+
+/// Prints `group | bench | median | ratio to stoat-model` from criterion's
+/// `estimates.json` files.
+fn print_medians(root: &std::path::Path) {
+    let Ok(groups) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut groups: Vec<_> = groups
+        .flatten()
+        .map(|g| g.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    groups.sort();
+    println!("| group | bench | median | vs stoat-model |\n|---|---|---|---|");
+    for group in groups {
+        let Ok(benches) = std::fs::read_dir(&group) else {
+            continue;
+        };
+        let mut rows: Vec<(String, f64)> = benches
+            .flatten()
+            .filter_map(|b| {
+                let text = std::fs::read_to_string(b.path().join("new/estimates.json")).ok()?;
+                Some((b.file_name().to_string_lossy().into_owned(), median(&text)?))
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let ours = rows.iter().find(|(name, _)| name == "stoat-model").map(|r| r.1);
+        let group = group
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for (name, ns) in rows {
+            let ratio = ours.map_or(String::from("-"), |o| format!("{:.2}x", ns / o));
+            println!("| {group} | {name} | {} | {ratio} |", human(ns));
+        }
+    }
+}
+
+/// The `median.point_estimate` of an `estimates.json`, read without a JSON crate.
+fn median(text: &str) -> Option<f64> {
+    let at = text.find("\"median\"")?;
+    let rest = &text[at..];
+    let value = &rest[rest.find("\"point_estimate\":")? + 17..];
+    let end = value.find([',', '}'])?;
+    value[..end].trim().parse().ok()
+}
+
+fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
 }

@@ -125,6 +125,31 @@ pub struct File {
 }
 
 impl File {
+    /// A file with the fields the server always sends; the optional ones unset.
+    pub fn new(
+        id: FileId,
+        tag: FileTag,
+        filename: &str,
+        metadata: Metadata,
+        content_type: &str,
+        size: i64,
+    ) -> Self {
+        Self {
+            id,
+            tag,
+            filename: filename.into(),
+            metadata,
+            content_type: content_type.into(),
+            size,
+            deleted: None,
+            reported: None,
+            message_id: None,
+            user_id: None,
+            server_id: None,
+            object_id: None,
+        }
+    }
+
     /// URL of the file server's preview (`{cdn}/{tag}/{id}`): WebP, avatars
     /// and icons at most 128 px, backgrounds at most 1280×720.
     pub fn url(&self, cdn_base: &str) -> String {
@@ -265,15 +290,15 @@ impl<'de> Visitor<'de> for MetadataVisitor {
         let (mut width, mut height) = (None, None);
         let (mut thumbhash, mut animated) = (None, None);
         let mut extra = Map::new();
-        while let Some(key) = map.next_key::<Box<str>>()? {
-            match &*key {
-                "type" => kind = Some(map.next_value()?),
-                "width" => width = Some(map.next_value::<Value>()?),
-                "height" => height = Some(map.next_value::<Value>()?),
-                "thumbhash" => thumbhash = Some(map.next_value::<Value>()?),
-                "animated" => animated = Some(map.next_value::<Value>()?),
-                _ => {
-                    extra.insert(key.into(), map.next_value()?);
+        while let Some(key) = map.next_key::<MetadataKey>()? {
+            match key {
+                MetadataKey::Type => kind = Some(map.next_value()?),
+                MetadataKey::Width => width = Some(map.next_value::<Value>()?),
+                MetadataKey::Height => height = Some(map.next_value::<Value>()?),
+                MetadataKey::Thumbhash => thumbhash = Some(map.next_value::<Value>()?),
+                MetadataKey::Animated => animated = Some(map.next_value::<Value>()?),
+                MetadataKey::Other(key) => {
+                    extra.insert(key, map.next_value()?);
                 }
             }
         }
@@ -323,6 +348,39 @@ impl<'de> Visitor<'de> for MetadataVisitor {
     }
 }
 
+/// A metadata key, read without allocating for the known ones.
+enum MetadataKey {
+    Type,
+    Width,
+    Height,
+    Thumbhash,
+    Animated,
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for MetadataKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = MetadataKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a metadata key")
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<MetadataKey, E> {
+                Ok(match key {
+                    "type" => MetadataKey::Type,
+                    "width" => MetadataKey::Width,
+                    "height" => MetadataKey::Height,
+                    "thumbhash" => MetadataKey::Thumbhash,
+                    "animated" => MetadataKey::Animated,
+                    other => MetadataKey::Other(other.to_owned()),
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,20 +420,14 @@ mod tests {
 
     #[test]
     fn urls_encode_the_file_name() {
-        let file = File {
-            id: "abc".into(),
-            tag: FileTag::Avatars,
-            filename: "my cat?.png".into(),
-            metadata: Metadata::File,
-            content_type: "image/png".into(),
-            size: 3,
-            deleted: None,
-            reported: None,
-            message_id: None,
-            user_id: None,
-            server_id: None,
-            object_id: None,
-        };
+        let file = File::new(
+            "abc".into(),
+            FileTag::Avatars,
+            "my cat?.png",
+            Metadata::File,
+            "image/png",
+            3,
+        );
         assert_eq!(
             file.url("https://cdn.example/"),
             "https://cdn.example/avatars/abc"

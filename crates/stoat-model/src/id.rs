@@ -53,8 +53,12 @@ const DECODE: [u8; 256] = {
 };
 
 /// A typed ULID identifier. See the [module docs](self).
+///
+/// The 128 bits are kept as two `u64` halves so that the id is 8-aligned:
+/// a `u128` would pad every struct that holds one to 16 bytes.
 pub struct Id<Marker> {
-    value: u128,
+    high: u64,
+    low: u64,
     marker: PhantomData<fn() -> Marker>,
 }
 
@@ -130,16 +134,21 @@ impl<M> Id<M> {
     pub const SYSTEM: Self = Self::from_u128(0);
 
     /// Wraps 128 raw bits.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "splits 128 bits into two halves on purpose"
+    )]
     pub const fn from_u128(value: u128) -> Self {
         Self {
-            value,
+            high: (value >> 64) as u64,
+            low: value as u64,
             marker: PhantomData,
         }
     }
 
     /// The 128 raw bits.
     pub const fn get(self) -> u128 {
-        self.value
+        ((self.high as u128) << 64) | self.low as u128
     }
 
     /// Parses the 26-character text form.
@@ -150,15 +159,23 @@ impl<M> Id<M> {
         }
     }
 
+    /// Parses the text form from bytes (ASCII; no UTF-8 check needed).
+    pub const fn parse_bytes(text: &[u8]) -> Result<Self, IdParseError> {
+        match parse_ulid(text) {
+            Ok(value) => Ok(Self::from_u128(value)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The same bits with another marker, for the few places where the server
     /// reuses one id as another (a DM's `SavedMessages` owner, a report target).
     pub const fn cast<N>(self) -> Id<N> {
-        Id::from_u128(self.value)
+        Id::from_u128(self.get())
     }
 
     /// Milliseconds since the Unix epoch at which the id was created.
     pub const fn timestamp_ms(self) -> u64 {
-        (self.value >> 80) as u64
+        self.high >> 16
     }
 
     /// When the id was created.
@@ -170,7 +187,7 @@ impl<M> Id<M> {
 
     /// Whether this is the all-zero [`SYSTEM`](Self::SYSTEM) id.
     pub const fn is_system(self) -> bool {
-        self.value == 0
+        self.high == 0 && self.low == 0
     }
 
     /// The smallest id created at `ms` milliseconds since the epoch: a bound
@@ -182,7 +199,7 @@ impl<M> Id<M> {
     /// The text form in a stack buffer, without allocating.
     pub fn to_ascii(self) -> IdBuf {
         let mut out = [0u8; ULID_LEN];
-        let mut value = self.value;
+        let mut value = self.get();
         for slot in out.iter_mut().rev() {
             *slot = ALPHABET[(value & 0x1F) as usize];
             value >>= 5;
@@ -243,7 +260,7 @@ impl<M> Clone for Id<M> {
 impl<M> Copy for Id<M> {}
 impl<M> PartialEq for Id<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
+        (self.high, self.low) == (other.high, other.low)
     }
 }
 impl<M> Eq for Id<M> {}
@@ -254,12 +271,13 @@ impl<M> PartialOrd for Id<M> {
 }
 impl<M> Ord for Id<M> {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.value.cmp(&other.value)
+        (self.high, self.low).cmp(&(other.high, other.low))
     }
 }
 impl<M> Hash for Id<M> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.value.hash(state);
+        state.write_u64(self.high);
+        state.write_u64(self.low);
     }
 }
 impl<M> fmt::Debug for Id<M> {
@@ -324,6 +342,7 @@ mod tests {
         assert!(a < b);
         assert!(a.timestamp_ms() <= b.timestamp_ms());
         assert_eq!(std::mem::size_of::<UserId>(), 16);
+        assert_eq!(std::mem::align_of::<UserId>(), 8);
     }
 
     #[test]

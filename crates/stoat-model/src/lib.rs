@@ -48,10 +48,12 @@ pub mod error;
 pub mod event;
 pub mod file;
 pub mod id;
+pub mod json;
 mod macros;
 pub mod message;
 pub mod node;
 pub mod request;
+pub mod scan;
 mod secret;
 pub mod timestamp;
 pub mod url;
@@ -72,3 +74,8 @@ pub use user::{
     RelationshipStatus, User, UserBadges, UserChanges, UserFlags, UserProfile, UserStatus,
 };
 pub use voice::{ChannelVoiceState, JoinCallResponse, PartialUserVoiceState, UserVoiceState};
+
+/// The README's example, compiled and run as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -147,3 +147,104 @@ fn the_reference_itself_applies_clear_before_data() {
     .unwrap();
     assert!(!user_value.is_online());
 }
+
+/// Small edits that keep or break a JSON document in the ways real input
+/// does: white space, escapes, unknown fields, `null`s, bad bytes, cuts.
+fn mutate(text: &str, kind: u8, at: usize) -> String {
+    let at = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let (head, tail) = text.split_at(at);
+    match kind % 8 {
+        0 => format!("{head} \n\t{tail}"),
+        1 => format!("{head}\\u0041{tail}"),
+        2 => text.replacen("\"online\"", "\"future\":[1,{\"x\":null}],\"online\"", 1),
+        3 => text.replacen("\"relationship\":\"", "\"relationship\":null,\"x\":\"", 1),
+        4 => head.to_owned(),
+        5 => format!("{head}\u{1}{tail}"),
+        6 => text.replacen("\"username\"", "\"username\":\"dup\",\"username\"", 1),
+        _ => format!("{head}é{tail}"),
+    }
+}
+
+proptest! {
+    #[test]
+    fn the_fast_user_path_agrees_with_serde(users in vec(user(), 0..4), kind in any::<u8>(), at in any::<usize>(), edit in any::<bool>()) {
+        let text = serde_json::to_string(&users).unwrap();
+        let text = if edit { mutate(&text, kind, at % (text.len() + 1)) } else { text };
+        let fast = stoat_model::json::users(text.as_bytes());
+        let slow = serde_json::from_str::<Vec<User>>(&text);
+        match (&fast, &slow) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+            (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+            _ => prop_assert!(false, "fast {:?} vs serde {:?} on {}", fast.as_ref().map(Vec::len), slow.as_ref().map(Vec::len), text),
+        }
+        if let [one] = users.as_slice() {
+            let single = serde_json::to_string(one).unwrap();
+            prop_assert_eq!(stoat_model::json::user(single.as_bytes()).unwrap(), one.clone());
+        }
+    }
+}
+
+/// The frame decoded by serde_json straight into its payload struct, the
+/// path `Event::decode` takes when its fast path declines.
+fn serde_only(text: &str) -> Result<stoat_model::event::Event, serde_json::Error> {
+    use serde::de::Error;
+    use stoat_model::event::*;
+    let tag: Value = serde_json::from_str::<Value>(text)?
+        .get("type")
+        .cloned()
+        .unwrap_or_default();
+    let tag = tag.as_str().ok_or_else(|| serde_json::Error::custom("no type"))?;
+    Ok(match tag {
+        "UserUpdate" => Event::UserUpdate(serde_json::from_str(text)?),
+        "UserRelationship" => Event::UserRelationship(serde_json::from_str(text)?),
+        "ChannelStartTyping" => Event::ChannelStartTyping(serde_json::from_str(text)?),
+        "ChannelStopTyping" => Event::ChannelStopTyping(serde_json::from_str(text)?),
+        "UserVoiceStateUpdate" => Event::UserVoiceStateUpdate(serde_json::from_str(text)?),
+        _ => Event::Unknown(serde_json::from_str(text)?),
+    })
+}
+
+fn hot_event() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::to_value;
+    prop_oneof![
+        (id::<()>(), partial_user(), vec(field(), 0..3), any::<bool>()).prop_map(|(id, data, clear, null)| {
+            let mut event = json!({"type": "UserUpdate", "id": id, "data": data, "clear": clear, "event_id": null});
+            if null {
+                event["clear"] = Value::Null;
+            }
+            event
+        }),
+        (id::<()>(), user()).prop_map(|(id, user)| json!({"type": "UserRelationship", "id": id, "user": user})),
+        (id::<()>(), id::<()>(), any::<bool>()).prop_map(|(channel, user, start)| {
+            let kind = if start { "ChannelStartTyping" } else { "ChannelStopTyping" };
+            json!({"type": kind, "id": channel, "user": user})
+        }),
+        (id::<()>(), id::<()>(), any::<[Option<bool>; 4]>()).prop_map(|(user, channel, [r, p, s, c])| {
+            let data = PartialUserVoiceState { id: None, joined_at: None, is_receiving: r, is_publishing: p, screensharing: s, camera: c };
+            json!({"type": "UserVoiceStateUpdate", "id": user, "channel_id": channel, "data": to_value(data).unwrap()})
+        }),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn the_fast_event_path_agrees_with_serde(event in hot_event(), kind in any::<u8>(), at in any::<usize>(), edit in any::<bool>()) {
+        use stoat_model::event::{Event, Format};
+        // Server order: `type` first, which `json!` does not keep; write it by hand.
+        let mut fields = event.as_object().unwrap().clone();
+        let tag = fields.remove("type").unwrap();
+        let rest = serde_json::to_string(&fields).unwrap();
+        let text = format!("{{\"type\":{tag},{}", &rest[1..]);
+        let text = if edit { mutate(&text, kind, at % (text.len() + 1)) } else { text };
+        let fast = Event::decode(Format::Json, text.as_bytes());
+        let slow = serde_only(&text);
+        match (&fast, &slow) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            _ => prop_assert!(false, "fast {:?} vs serde {:?} on {}", fast.is_ok(), slow.is_ok(), text),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::EventKind;
-use super::scan::{self, ScanError};
+use crate::scan::{self, ScanError};
 
 /// A gateway wire format (`format=` on connect).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -52,6 +52,7 @@ impl Format {
     }
 
     /// The kind of a frame, read from its tag only.
+    #[inline]
     pub fn peek_kind(self, bytes: &[u8]) -> Result<EventKind, DecodeError> {
         let kind = match self {
             Self::Json => scan::json_tag(bytes).map(|tag| EventKind::from_tag(&tag)),

@@ -109,3 +109,21 @@ fn client_messages_round_trip_and_hide_the_token() {
         }
     );
 }
+
+#[test]
+fn every_tag_maps_to_its_kind_and_others_to_unknown() {
+    for &kind in EventKind::ALL {
+        assert_eq!(EventKind::from_tag(kind.as_str()), kind);
+    }
+    for other in [
+        "",
+        "Unknown",
+        "userupdate",
+        "UserUpdat",
+        "UserUpdatee",
+        "Bees",
+        "ServerUpdate",
+    ] {
+        assert_eq!(EventKind::from_tag(other), EventKind::Unknown, "{other}");
+    }
+}

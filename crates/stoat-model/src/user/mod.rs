@@ -17,6 +17,7 @@ mod discriminator;
 mod flags;
 mod update;
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 pub use discriminator::{Discriminator, DiscriminatorParseError};
@@ -38,15 +39,15 @@ pub struct User {
     #[serde(rename = "_id")]
     pub id: UserId,
     /// Username (unique together with the discriminator).
-    pub username: Box<str>,
+    pub username: CompactString,
     /// Four-digit discriminator.
     pub discriminator: Discriminator,
     /// Display name, shown instead of the username.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Box<str>>,
+    pub display_name: Option<CompactString>,
     /// Pronouns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pronouns: Option<Box<str>>,
+    pub pronouns: Option<CompactString>,
     /// Avatar file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<Box<File>>,
@@ -90,7 +91,7 @@ pub struct User {
 
 impl User {
     /// A user with only the required fields set (relationship `None`, offline).
-    pub fn new(id: UserId, username: impl Into<Box<str>>, discriminator: Discriminator) -> Self {
+    pub fn new(id: UserId, username: impl Into<CompactString>, discriminator: Discriminator) -> Self {
         Self {
             id,
             username: username.into(),
@@ -224,16 +225,16 @@ pub struct PartialUser {
     pub id: Option<UserId>,
     /// New username.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<Box<str>>,
+    pub username: Option<CompactString>,
     /// New discriminator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discriminator: Option<Discriminator>,
     /// New display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<Box<str>>,
+    pub display_name: Option<CompactString>,
     /// New pronouns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pronouns: Option<Box<str>>,
+    pub pronouns: Option<CompactString>,
     /// New avatar.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<Box<File>>,
@@ -283,7 +284,7 @@ pub struct BotInformation {
 pub struct UserStatus {
     /// Custom status text (an empty string is legal and kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<Box<str>>,
+    pub text: Option<CompactString>,
     /// Presence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<Presence>,

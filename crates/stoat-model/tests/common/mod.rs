@@ -25,6 +25,10 @@ pub fn boxed() -> impl Strategy<Value = Box<str>> {
     text().prop_map(Into::into)
 }
 
+pub fn compact() -> impl Strategy<Value = compact_str::CompactString> {
+    text().prop_map(Into::into)
+}
+
 pub fn timestamp() -> impl Strategy<Value = Timestamp> {
     // 1970 to about 2200, the range iso8601-timestamp prints like this crate.
     (0i64..7_258_118_400_000).prop_map(Timestamp::from_millis)
@@ -89,7 +93,7 @@ pub fn file() -> impl Strategy<Value = File> {
 
 pub fn status() -> impl Strategy<Value = UserStatus> {
     (
-        proptest::option::of(boxed()),
+        proptest::option::of(compact()),
         proptest::option::of(known(Presence::KNOWN)),
     )
         .prop_map(|(text, presence)| UserStatus { text, presence })
@@ -106,10 +110,10 @@ pub fn relationship() -> impl Strategy<Value = Relationship> {
 prop_compose! {
     pub fn user()(
         id in id(),
-        username in boxed(),
+        username in compact(),
         discriminator in discriminator(),
-        display_name in proptest::option::of(boxed()),
-        pronouns in proptest::option::of(boxed()),
+        display_name in proptest::option::of(compact()),
+        pronouns in proptest::option::of(compact()),
         avatar in proptest::option::of(file().prop_map(Box::new)),
         relations in vec(relationship(), 0..3),
         badges in any::<u32>(),
@@ -130,10 +134,10 @@ prop_compose! {
 
 prop_compose! {
     pub fn partial_user()(
-        username in proptest::option::of(boxed()),
+        username in proptest::option::of(compact()),
         discriminator in proptest::option::of(discriminator()),
-        display_name in proptest::option::of(boxed()),
-        pronouns in proptest::option::of(boxed()),
+        display_name in proptest::option::of(compact()),
+        pronouns in proptest::option::of(compact()),
         avatar in proptest::option::of(file().prop_map(Box::new)),
         relations in proptest::option::of(vec(relationship(), 0..2)),
         badges in proptest::option::of(any::<u32>()),

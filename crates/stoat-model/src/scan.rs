@@ -29,13 +29,20 @@ type Scan<T> = Result<T, ScanError>;
 
 // ---------------------------------------------------------------- JSON --
 
-struct Json<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// A cursor over JSON bytes that skips values without building them.
+pub(crate) struct Json<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) at: usize,
 }
 
 impl<'a> Json<'a> {
-    fn peek(&mut self) -> Scan<u8> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, at: 0 }
+    }
+
+    /// The next byte that is not white space, without consuming it.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Scan<u8> {
         while let Some(&b) = self.bytes.get(self.at) {
             if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 return Ok(b);
@@ -45,7 +52,8 @@ impl<'a> Json<'a> {
         Err(ScanError::Truncated)
     }
 
-    fn expect(&mut self, byte: u8) -> Scan<()> {
+    #[inline]
+    pub(crate) fn expect(&mut self, byte: u8) -> Scan<()> {
         if self.peek()? == byte {
             self.at += 1;
             Ok(())
@@ -56,6 +64,11 @@ impl<'a> Json<'a> {
 
     /// Reads a string; borrowed unless it has escapes.
     fn string(&mut self) -> Scan<Cow<'a, str>> {
+        if let Some((start, end)) = self.plain_range() {
+            return std::str::from_utf8(&self.bytes[start..end])
+                .map(Cow::Borrowed)
+                .map_err(|_| ScanError::Unexpected);
+        }
         self.expect(b'"')?;
         let start = self.at;
         let mut escaped = false;
@@ -84,8 +97,25 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// Where a string's contents start and end, if it has no escapes and no
+    /// control characters (the common case, which needs no decoding);
+    /// `None` leaves the cursor where it was.
+    #[inline]
+    pub(crate) fn plain_range(&mut self) -> Option<(usize, usize)> {
+        if self.peek().ok()? != b'"' {
+            return None;
+        }
+        let start = self.at + 1;
+        let len = special_byte(self.bytes.get(start..)?)?;
+        if self.bytes[start + len] != b'"' {
+            return None;
+        }
+        self.at = start + len + 1;
+        Some((start, start + len))
+    }
+
     /// Skips one value of any kind.
-    fn skip_value(&mut self) -> Scan<()> {
+    pub(crate) fn skip_value(&mut self) -> Scan<()> {
         let mut depth = 0usize;
         loop {
             match self.peek()? {
@@ -128,7 +158,7 @@ impl<'a> Json<'a> {
     /// Walks the top-level object, calling `visit` with each key; `visit`
     /// either consumes the value and returns `Some`, or returns `None` to
     /// have it skipped.
-    fn find<T>(&mut self, mut visit: impl FnMut(&str, &mut Self) -> Scan<Option<T>>) -> Scan<Option<T>> {
+    fn find<T>(&mut self, mut visit: impl FnMut(&[u8], &mut Self) -> Scan<Option<T>>) -> Scan<Option<T>> {
         if self.peek()? != b'{' {
             return Err(ScanError::NotAnObject);
         }
@@ -137,7 +167,11 @@ impl<'a> Json<'a> {
             return Ok(None);
         }
         loop {
-            let key = self.string()?;
+            // Keys are compared as bytes: no UTF-8 check on the hot path.
+            let key = match self.plain_range() {
+                Some((start, end)) => Cow::Borrowed(&self.bytes[start..end]),
+                None => Cow::Owned(self.string()?.into_owned().into_bytes()),
+            };
             self.expect(b':')?;
             if let Some(found) = visit(&key, self)? {
                 return Ok(Some(found));
@@ -152,11 +186,49 @@ impl<'a> Json<'a> {
     }
 }
 
+/// Offset of the first quote, backslash or control byte, eight bytes at a time.
+#[inline]
+fn special_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero exactly where this sets its high bit (the classic
+    // "has zero byte" test; false positives only after a true hit).
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let hits = zero_in(word ^ (ONES * u64::from(b'"')))
+            | zero_in(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if hits != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| offset + i)
+}
+
 /// The top-level `type` of a JSON frame.
+#[inline]
 pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
+    // The server always writes the tag first and compactly: read it in one
+    // step, and walk the object only for other shapes.
+    const PREFIX: &[u8] = br#"{"type":""#;
+    if let Some(rest) = bytes.strip_prefix(PREFIX)
+        && let Some(end) = special_byte(rest)
+        && rest[end] == b'"'
+    {
+        return std::str::from_utf8(&rest[..end])
+            .map(Cow::Borrowed)
+            .map_err(|_| ScanError::Unexpected);
+    }
     let mut json = Json { bytes, at: 0 };
     json.find(|key, json| {
-        if key == "type" {
+        if key == b"type" {
             if json.peek()? == b'"' {
                 json.string().map(Some)
             } else {
@@ -173,7 +245,7 @@ pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
 pub fn json_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
     let mut json = Json { bytes, at: 0 };
     let items = json.find(|key, json| {
-        if key != "v" {
+        if key != b"v" {
             return Ok(None);
         }
         json.expect(b'[')?;

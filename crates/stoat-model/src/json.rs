@@ -1,0 +1,599 @@
+//! Fast JSON decoding of users, the one type that arrives by the thousand
+//! (`Ready`, member lists, `include_users` responses).
+//!
+//! The fast path reads the common shape of a user straight from the bytes:
+//! keys are matched as bytes, ids are parsed without building strings, and
+//! only the strings that are kept are checked as UTF-8. Whatever it does
+//! not handle (escapes, duplicate keys, floats, malformed input) sends that
+//! one user to `serde_json`, so the result is always exactly what the serde
+//! path gives, errors included.
+//!
+//! ```
+//! let body = br#"[{"_id":"01M860BWPTBVM98D71JYP906BF","username":"bob1","discriminator":"8441",
+//!                 "relationship":"Friend","online":false}]"#;
+//! let users = stoat_model::json::users(body)?;
+//! assert_eq!(users[0].tag(), "bob1#8441");
+//! assert_eq!(users, serde_json::from_slice::<Vec<stoat_model::User>>(body)?);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use crate::event::{ChannelTyping, Event, EventKind, UserRelationship, UserUpdate, UserVoiceStateUpdate};
+use crate::file::{File, FileId, FileTag, Metadata};
+use crate::id::Id;
+use crate::scan::Json;
+use crate::user::{
+    BotInformation, Discriminator, FieldsUser, PartialUser, Presence, Relationship, RelationshipStatus, User,
+    UserBadges, UserFlags, UserStatus,
+};
+use crate::voice::PartialUserVoiceState;
+
+/// A cursor over input that was checked as UTF-8 once, so that strings are
+/// cut out of it (an O(1) boundary check) instead of being checked again.
+pub(crate) struct Reader<'a> {
+    json: Json<'a>,
+    text: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            json: Json::new(text.as_bytes()),
+            text,
+        }
+    }
+
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        self.json.peek().ok()
+    }
+
+    #[inline]
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.json.expect(byte).ok()
+    }
+
+    fn skip_value(&mut self) -> Option<()> {
+        self.json.skip_value().ok()
+    }
+
+    /// A string without escapes.
+    #[inline]
+    fn plain(&mut self) -> Option<&'a str> {
+        let (start, end) = self.json.plain_range()?;
+        self.text.get(start..end)
+    }
+
+    /// An object key: short and plain, so a byte loop beats the word-wise
+    /// scan of [`plain`](Self::plain).
+    #[inline]
+    fn key(&mut self) -> Option<&'a str> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let start = self.json.at + 1;
+        let len = self
+            .json
+            .bytes
+            .get(start..)?
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if self.json.bytes[start + len] != b'"' {
+            return None;
+        }
+        self.json.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// The rest of the input after the cursor.
+    #[inline]
+    fn rest(&self) -> &'a [u8] {
+        &self.json.bytes[self.json.at.min(self.json.bytes.len())..]
+    }
+}
+
+/// Decodes a JSON array of users.
+pub fn users(bytes: &[u8]) -> Result<Vec<User>, serde_json::Error> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return serde_json::from_slice(bytes);
+    };
+    let mut r = Reader::new(text);
+    match array(&mut r, user_or_serde) {
+        Some(users) if r.rest().iter().all(u8::is_ascii_whitespace) => Ok(users),
+        // Anything unusual at the array level: serde decides, and words the error.
+        _ => serde_json::from_slice(bytes),
+    }
+}
+
+/// Decodes one user.
+pub fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return serde_json::from_slice(bytes);
+    };
+    let mut r = Reader::new(text);
+    match user_fast(&mut r) {
+        Some(user) if r.rest().iter().all(u8::is_ascii_whitespace) => Ok(user),
+        _ => serde_json::from_slice(bytes),
+    }
+}
+
+/// One user of a list: the fast path, or serde for this one user only.
+fn user_or_serde(r: &mut Reader<'_>) -> Option<User> {
+    r.peek()?;
+    let start = r.json.at;
+    if let Some(user) = user_fast(r) {
+        return Some(user);
+    }
+    r.json.at = start;
+    r.skip_value()?;
+    serde_json::from_str(&r.text[start..r.json.at]).ok()
+}
+
+/// Reads an array, each item with `item`.
+fn array<'a, T>(r: &mut Reader<'a>, mut item: impl FnMut(&mut Reader<'a>) -> Option<T>) -> Option<Vec<T>> {
+    let mut out = Vec::new();
+    r.expect(b'[')?;
+    if r.peek()? == b']' {
+        r.json.at += 1;
+        return Some(out);
+    }
+    loop {
+        out.push(item(r)?);
+        match r.peek()? {
+            b',' => r.json.at += 1,
+            b']' => {
+                r.json.at += 1;
+                return Some(out);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Runs `$set` for a key seen for the first time; a repeated key gives the
+/// object to serde, which refuses duplicates.
+macro_rules! once {
+    ($seen:ident, $bit:expr, $set:expr) => {{
+        $seen.first($bit)?;
+        $set;
+    }};
+}
+
+/// Which keys were seen, to send duplicates to serde (which refuses them).
+struct Seen(u32);
+
+impl Seen {
+    fn first(&mut self, bit: u32) -> Option<()> {
+        let fresh = self.0 & bit == 0;
+        self.0 |= bit;
+        fresh.then_some(())
+    }
+}
+
+fn null(r: &mut Reader<'_>) -> Option<bool> {
+    if r.peek()? != b'n' {
+        return Some(false);
+    }
+    r.rest().starts_with(b"null").then_some(())?;
+    r.json.at += 4;
+    Some(true)
+}
+
+/// `null` or a value: the outer `None` means "not the fast path".
+#[allow(
+    clippy::option_option,
+    reason = "null, a value, or give up are three outcomes"
+)]
+fn optional<'a, T>(r: &mut Reader<'a>, read: impl FnOnce(&mut Reader<'a>) -> Option<T>) -> Option<Option<T>> {
+    if null(r)? { Some(None) } else { read(r).map(Some) }
+}
+
+fn boolean(r: &mut Reader<'_>) -> Option<bool> {
+    r.peek()?;
+    let (value, len) = if r.rest().starts_with(b"true") {
+        (true, 4)
+    } else if r.rest().starts_with(b"false") {
+        (false, 5)
+    } else {
+        return None;
+    };
+    r.json.at += len;
+    Some(value)
+}
+
+/// An integer bitfield, read as `macros::deserialize_bits` does.
+fn bits(r: &mut Reader<'_>) -> Option<u32> {
+    let value = integer(r)?;
+    u32::try_from(value)
+        .ok()
+        .or_else(|| i32::try_from(value).ok().map(i32::cast_unsigned))
+}
+
+fn id<M>(r: &mut Reader<'_>) -> Option<Id<M>> {
+    Id::parse(r.plain()?).ok()
+}
+
+/// Walks an object, handing each key to `field`, which must consume its
+/// value (or return `None` to give the whole user to serde).
+fn object<'a>(r: &mut Reader<'a>, mut field: impl FnMut(&str, &mut Reader<'a>) -> Option<()>) -> Option<()> {
+    r.expect(b'{')?;
+    if r.peek()? == b'}' {
+        r.json.at += 1;
+        return Some(());
+    }
+    loop {
+        let key = r.key()?;
+        r.expect(b':')?;
+        field(key, r)?;
+        match r.peek()? {
+            b',' => r.json.at += 1,
+            b'}' => {
+                r.json.at += 1;
+                return Some(());
+            }
+            _ => return None,
+        }
+    }
+}
+
+fn status(r: &mut Reader<'_>) -> Option<UserStatus> {
+    let mut status = UserStatus::default();
+    let mut seen = Seen(0);
+    object(r, |key, r| {
+        match key {
+            "text" => {
+                seen.first(1)?;
+                status.text = optional(r, |r| r.plain().map(Into::into))?;
+            }
+            "presence" => {
+                seen.first(2)?;
+                status.presence = optional(r, |r| r.plain().map(Presence::from_wire))?;
+            }
+            // Unknown keys go to serde, which also checks their values.
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(status)
+}
+
+fn relations(r: &mut Reader<'_>) -> Option<Vec<Relationship>> {
+    array(r, |r| {
+        let (mut user, mut status) = (None, None);
+        object(r, |key, r| {
+            match key {
+                "_id" if user.is_none() => user = Some(id(r)?),
+                "status" if status.is_none() => status = Some(RelationshipStatus::from_wire(r.plain()?)),
+                _ => return None,
+            }
+            Some(())
+        })?;
+        Some(Relationship {
+            id: user?,
+            status: status?,
+        })
+    })
+}
+
+fn bot(r: &mut Reader<'_>) -> Option<BotInformation> {
+    let mut owner = None;
+    object(r, |key, r| {
+        match key {
+            "owner" if owner.is_none() => owner = Some(id(r)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(BotInformation { owner: owner? })
+}
+
+/// A file: the common shape is read here, anything else through serde,
+/// which reads in place and tells where the value ended.
+fn file(r: &mut Reader<'_>) -> Option<Box<File>> {
+    r.peek()?;
+    let start = r.json.at;
+    if let Some(file) = file_fast(r) {
+        return Some(Box::new(file));
+    }
+    r.json.at = start;
+    let mut stream = serde_json::Deserializer::from_str(&r.text[start..]).into_iter::<File>();
+    let file = stream.next()?.ok()?;
+    r.json.at = start + stream.byte_offset();
+    Some(Box::new(file))
+}
+
+fn file_fast(r: &mut Reader<'_>) -> Option<File> {
+    let (mut id_, mut tag, mut filename, mut metadata, mut content_type, mut size) =
+        (None, None, None, None, None, None);
+    let mut file = File::new(FileId::new(""), FileTag::Attachments, "", Metadata::File, "", 0);
+    let mut seen = Seen(0);
+    object(r, |key, r| {
+        match key {
+            "_id" => once!(seen, 1, id_ = Some(FileId::new(r.plain()?))),
+            "tag" => once!(seen, 1 << 1, tag = Some(FileTag::from_wire(r.plain()?))),
+            "filename" => once!(seen, 1 << 2, filename = Some(r.plain()?)),
+            "metadata" => once!(seen, 1 << 3, metadata = Some(metadata_fast(r)?)),
+            "content_type" => once!(seen, 1 << 4, content_type = Some(r.plain()?)),
+            "size" => once!(seen, 1 << 5, size = Some(integer(r)?)),
+            "deleted" => once!(seen, 1 << 6, file.deleted = optional(r, boolean)?),
+            "reported" => once!(seen, 1 << 7, file.reported = optional(r, boolean)?),
+            // Legacy and rare keys go to serde.
+            _ => return None,
+        }
+        Some(())
+    })?;
+    file.id = id_?;
+    file.tag = tag?;
+    file.filename = filename?.into();
+    file.metadata = metadata?;
+    file.content_type = content_type?.into();
+    file.size = size?;
+    Some(file)
+}
+
+/// Image and video metadata with `type` first, as the server writes it.
+fn metadata_fast(r: &mut Reader<'_>) -> Option<Metadata> {
+    let mut kind = None;
+    let (mut width, mut height, mut thumbhash, mut animated) = (None, None, None, None);
+    object(r, |key, r| {
+        match key {
+            "type" if kind.is_none() => kind = Some(r.plain()?),
+            "width" if width.is_none() => width = Some(u64::try_from(integer(r)?).ok()?),
+            "height" if height.is_none() => height = Some(u64::try_from(integer(r)?).ok()?),
+            "thumbhash" if thumbhash.is_none() => thumbhash = Some(optional(r, bytes)?),
+            "animated" if animated.is_none() => animated = Some(optional(r, boolean)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    let plain = width.is_none() && height.is_none() && thumbhash.is_none() && animated.is_none();
+    Some(match kind? {
+        "File" if plain => Metadata::File,
+        "Text" if plain => Metadata::Text,
+        "Audio" if plain => Metadata::Audio,
+        "Image" => Metadata::Image {
+            width: width?,
+            height: height?,
+            thumbhash: thumbhash.flatten(),
+            animated: animated.flatten(),
+        },
+        "Video" if thumbhash.is_none() && animated.is_none() => Metadata::Video {
+            width: width?,
+            height: height?,
+        },
+        // Unknown kinds keep their fields: serde's job.
+        _ => return None,
+    })
+}
+
+/// A JSON integer as `i64` (fractions, exponents and leading zeros go to serde).
+fn integer(r: &mut Reader<'_>) -> Option<i64> {
+    r.peek()?;
+    let start = r.json.at;
+    let negative = r.rest().first() == Some(&b'-');
+    let digits = r.rest()[usize::from(negative)..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = start + usize::from(negative) + digits;
+    let first = r.json.bytes.get(start + usize::from(negative));
+    if digits == 0 || digits > 18 || (digits > 1 && first == Some(&b'0')) {
+        return None;
+    }
+    if matches!(r.json.bytes.get(end), Some(b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let value = r.text[start..end].parse().ok()?;
+    r.json.at = end;
+    Some(value)
+}
+
+/// An array of byte values.
+fn bytes(r: &mut Reader<'_>) -> Option<Vec<u8>> {
+    array(r, |r| u8::try_from(integer(r)?).ok())
+}
+
+/// The fast path for one user object; `None` means "ask serde".
+fn user_fast(r: &mut Reader<'_>) -> Option<User> {
+    let p = user_fields(r, "_id")?;
+    Some(User {
+        id: p.id?,
+        username: p.username?,
+        discriminator: p.discriminator?,
+        display_name: p.display_name,
+        pronouns: p.pronouns,
+        avatar: p.avatar,
+        relations: p.relations.unwrap_or_default(),
+        badges: p.badges.unwrap_or_default(),
+        status: p.status,
+        flags: p.flags.unwrap_or_default(),
+        privileged: p.privileged.unwrap_or_default(),
+        bot: p.bot,
+        relationship: p.relationship.unwrap_or_default(),
+        online: p.online.unwrap_or_default(),
+    })
+}
+
+/// Reads the fields of a user or partial user (whose id key is `id_key`).
+/// For a full user, absent and `null` both mean "default", which is what
+/// `None` becomes there.
+fn user_fields(r: &mut Reader<'_>, id_key: &str) -> Option<PartialUser> {
+    let mut p = PartialUser::default();
+    let mut seen = Seen(0);
+    object(r, |key, r| {
+        match key {
+            k if k == id_key => once!(seen, 1, p.id = optional(r, id)?),
+            "username" => once!(
+                seen,
+                1 << 1,
+                p.username = optional(r, |r| r.plain().map(Into::into))?
+            ),
+            "discriminator" => once!(
+                seen,
+                1 << 2,
+                p.discriminator = optional(r, |r| Discriminator::parse(r.plain()?).ok())?
+            ),
+            "display_name" => once!(
+                seen,
+                1 << 3,
+                p.display_name = optional(r, |r| r.plain().map(Into::into))?
+            ),
+            "pronouns" => once!(
+                seen,
+                1 << 4,
+                p.pronouns = optional(r, |r| r.plain().map(Into::into))?
+            ),
+            "avatar" => once!(seen, 1 << 5, p.avatar = optional(r, file)?),
+            "relations" => once!(seen, 1 << 6, p.relations = optional(r, relations)?),
+            "badges" => once!(
+                seen,
+                1 << 7,
+                p.badges = optional(r, bits)?.map(UserBadges::from_bits_retain)
+            ),
+            "status" => once!(seen, 1 << 8, p.status = optional(r, status)?),
+            "flags" => once!(
+                seen,
+                1 << 9,
+                p.flags = optional(r, bits)?.map(UserFlags::from_bits_retain)
+            ),
+            "privileged" => once!(seen, 1 << 10, p.privileged = optional(r, boolean)?),
+            "bot" => once!(seen, 1 << 11, p.bot = optional(r, bot)?),
+            "relationship" => once!(
+                seen,
+                1 << 12,
+                p.relationship = optional(r, |r| r.plain().map(RelationshipStatus::from_wire))?
+            ),
+            "online" => once!(seen, 1 << 13, p.online = optional(r, boolean)?),
+            // Unknown keys (and so future fields) go to serde, which also
+            // checks their values: the fast path never skips unchecked bytes.
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(p)
+}
+
+/// The fast path for the frequent Users events; `None` means "ask serde".
+/// `text` is the whole frame.
+pub(crate) fn event(text: &str, kind: EventKind) -> Option<Event> {
+    let mut r = Reader::new(text);
+    let event = match kind {
+        EventKind::UserUpdate => Event::UserUpdate(Box::new(user_update(&mut r)?)),
+        EventKind::UserRelationship => Event::UserRelationship(Box::new(user_relationship(&mut r)?)),
+        EventKind::ChannelStartTyping => Event::ChannelStartTyping(typing(&mut r)?),
+        EventKind::ChannelStopTyping => Event::ChannelStopTyping(typing(&mut r)?),
+        EventKind::UserVoiceStateUpdate => Event::UserVoiceStateUpdate(Box::new(voice_update(&mut r)?)),
+        _ => return None,
+    };
+    r.rest().iter().all(u8::is_ascii_whitespace).then_some(event)
+}
+
+/// Walks an event object: `type` is skipped, other keys go to `field`.
+fn envelope<'a>(
+    r: &mut Reader<'a>,
+    mut field: impl FnMut(&str, &mut Reader<'a>) -> Option<()>,
+) -> Option<()> {
+    let mut tag_seen = false;
+    object(r, |key, r| {
+        if key == "type" && !tag_seen {
+            tag_seen = true;
+            r.plain().map(drop)
+        } else {
+            field(key, r)
+        }
+    })
+}
+
+fn user_update(r: &mut Reader<'_>) -> Option<UserUpdate> {
+    let (mut user, mut data, mut clear, mut event_id) = (None, None, None, None);
+    envelope(r, |key, r| {
+        match key {
+            "id" if user.is_none() => user = Some(id(r)?),
+            "data" if data.is_none() => data = Some(user_fields(r, "id")?),
+            "clear" if clear.is_none() => clear = Some(optional(r, fields)?.unwrap_or_default()),
+            "event_id" if event_id.is_none() => event_id = Some(optional(r, |r| r.plain().map(Box::from))?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(UserUpdate {
+        id: user?,
+        data: data?,
+        clear: clear.unwrap_or_default(),
+        event_id: event_id.flatten(),
+    })
+}
+
+fn fields(r: &mut Reader<'_>) -> Option<Vec<FieldsUser>> {
+    array(r, |r| r.plain().map(FieldsUser::from_wire))
+}
+
+fn user_relationship(r: &mut Reader<'_>) -> Option<UserRelationship> {
+    let (mut me, mut user) = (None, None);
+    envelope(r, |key, r| {
+        match key {
+            "id" if me.is_none() => me = Some(id(r)?),
+            "user" if user.is_none() => user = Some(user_fast(r)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(UserRelationship { id: me?, user: user? })
+}
+
+fn typing(r: &mut Reader<'_>) -> Option<ChannelTyping> {
+    let (mut channel, mut user) = (None, None);
+    envelope(r, |key, r| {
+        match key {
+            "id" if channel.is_none() => channel = Some(id(r)?),
+            "user" if user.is_none() => user = Some(id(r)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(ChannelTyping {
+        id: channel?,
+        user: user?,
+    })
+}
+
+fn voice_update(r: &mut Reader<'_>) -> Option<UserVoiceStateUpdate> {
+    let (mut user, mut channel, mut data) = (None, None, None);
+    envelope(r, |key, r| {
+        match key {
+            "id" if user.is_none() => user = Some(id(r)?),
+            "channel_id" if channel.is_none() => channel = Some(id(r)?),
+            "data" if data.is_none() => data = Some(voice_fields(r)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(UserVoiceStateUpdate {
+        id: user?,
+        channel_id: channel?,
+        data: data?,
+    })
+}
+
+/// A partial voice state; `joined_at` (rare in updates) goes to serde.
+fn voice_fields(r: &mut Reader<'_>) -> Option<PartialUserVoiceState> {
+    let mut p = PartialUserVoiceState::default();
+    let mut seen = Seen(0);
+    object(r, |key, r| {
+        let (bit, slot) = match key {
+            "id" => {
+                seen.first(1)?;
+                p.id = optional(r, id)?;
+                return Some(());
+            }
+            "is_receiving" => (2, &mut p.is_receiving),
+            "is_publishing" => (4, &mut p.is_publishing),
+            "screensharing" => (8, &mut p.screensharing),
+            "camera" => (16, &mut p.camera),
+            _ => return None,
+        };
+        seen.first(bit)?;
+        *slot = optional(r, boolean)?;
+        Some(())
+    })?;
+    Some(p)
+}
