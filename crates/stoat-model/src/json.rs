@@ -19,7 +19,7 @@
 
 use crate::event::{ChannelTyping, Event, EventKind, UserRelationship, UserUpdate, UserVoiceStateUpdate};
 use crate::file::{File, FileId, FileTag, Metadata};
-use crate::id::Id;
+use crate::id::{Id, ULID_LEN};
 use crate::scan::Json;
 use crate::user::{
     BotInformation, Discriminator, FieldsUser, PartialUser, Presence, Relationship, RelationshipStatus, User,
@@ -208,8 +208,17 @@ fn bits(r: &mut Reader<'_>) -> Option<u32> {
         .or_else(|| i32::try_from(value).ok().map(i32::cast_unsigned))
 }
 
+/// An id: exactly 26 characters between quotes, so no scan is needed (the
+/// alphabet has no quote, backslash or control character).
 fn id<M>(r: &mut Reader<'_>) -> Option<Id<M>> {
-    Id::parse(r.plain()?).ok()
+    r.peek()?;
+    let quoted = r.rest().get(..ULID_LEN + 2)?;
+    if quoted[0] != b'"' || quoted[ULID_LEN + 1] != b'"' {
+        return None;
+    }
+    let id = Id::parse_bytes(&quoted[1..=ULID_LEN]).ok()?;
+    r.json.at += ULID_LEN + 2;
+    Some(id)
 }
 
 /// Walks an object, handing each key to `field`, which must consume its
