@@ -1,0 +1,211 @@
+//! Cache benchmarks, each next to a baseline measured in the same run:
+//!
+//! * bytes per cached user, counted with a counting allocator, against a
+//!   `HashMap<String, revolt_models::v0::User>` of the same users (printed);
+//! * `UserUpdate` events applied on one thread, against applying the same
+//!   update to a `HashMap<UserId, User>` of model users;
+//! * `Ready` ingest of 10,000 users, against inserting them into that map.
+//!
+//! Run: `cargo bench -p stoat-cache --bench cache` (figures in docs/performance.md).
+#![allow(missing_docs, reason = "a benchmark binary")]
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator needs `unsafe impl GlobalAlloc`"
+)]
+#![allow(clippy::cast_precision_loss, reason = "ratios of byte counts for display")]
+#![allow(clippy::cast_possible_truncation, reason = "small indices")]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use stoat_cache::Cache;
+use stoat_model::event::{Event, Ready, UserUpdate};
+use stoat_model::file::{FileTag, Metadata};
+use stoat_model::{
+    BotInformation, Discriminator, File, PartialUser, Presence, RelationshipStatus, User, UserId, UserStatus,
+};
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size().cast_signed(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size().cast_signed(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The same shapes as the memory test of this crate.
+fn users(count: u128) -> Vec<User> {
+    (0..count)
+        .map(|n| {
+            let mut user = User::new(
+                UserId::from_u128((1 << 100) + n * 7919),
+                format!("user{n}"),
+                Discriminator::new(u16::try_from(n % 9999).unwrap() + 1).unwrap(),
+            );
+            user.relationship = if n % 2 == 0 {
+                RelationshipStatus::Friend
+            } else {
+                RelationshipStatus::None
+            };
+            user.online = n % 3 == 0;
+            if n % 3 == 1 {
+                user.display_name = Some(format!("Display {n}").into());
+            }
+            if n % 4 == 2 {
+                user.status = Some(UserStatus {
+                    text: Some("on the socket".into()),
+                    presence: Some(Presence::Idle),
+                });
+            }
+            if n % 10 == 5 {
+                let metadata = Metadata::Image {
+                    width: 256,
+                    height: 256,
+                    thumbhash: None,
+                    animated: Some(false),
+                };
+                let id = format!("pN5jK_LvUyQYhmzp55C54Xi58l66sNdt38P{n:07}");
+                user.avatar = Some(Box::new(File::new(
+                    id.into(),
+                    FileTag::Avatars,
+                    "a.png",
+                    metadata,
+                    "image/png",
+                    48_213,
+                )));
+            }
+            if n % 23 == 0 {
+                user.bot = Some(BotInformation {
+                    owner: UserId::from_u128(1 << 100),
+                });
+            }
+            user
+        })
+        .collect()
+}
+
+fn held<T>(make: impl FnOnce() -> T) -> (isize, T) {
+    let before = LIVE.load(Ordering::Relaxed);
+    let value = make();
+    (LIVE.load(Ordering::Relaxed) - before, value)
+}
+
+fn memory() {
+    const COUNT: u128 = 100_000;
+    let users = users(COUNT);
+    let ready = Event::Ready(Box::new(Ready {
+        users: Some(users.clone()),
+        ..Ready::default()
+    }));
+    let (ours, cache) = held(|| {
+        let cache = Cache::new();
+        cache.update(&ready);
+        cache
+    });
+    let revolt: Vec<revolt_models::v0::User> = users
+        .iter()
+        .map(|u| serde_json::from_value(serde_json::to_value(u).unwrap()).unwrap())
+        .collect();
+    let (theirs, map) = held(|| {
+        revolt
+            .iter()
+            .map(|u| (u.id.clone(), u.clone()))
+            .collect::<HashMap<_, _>>()
+    });
+    drop(revolt);
+    let n = COUNT as f32;
+    println!(
+        "bytes per cached user: stoat-cache {:.0} B, HashMap<String, revolt_models::v0::User> {:.0} B, ratio {:.2}x",
+        ours as f32 / n,
+        theirs as f32 / n,
+        theirs as f32 / ours as f32
+    );
+    drop((cache, map));
+}
+
+fn update(id: UserId, n: u64) -> Event {
+    Event::UserUpdate(Box::new(UserUpdate {
+        id,
+        data: PartialUser {
+            status: Some(UserStatus {
+                text: Some(format!("status {}", n % 7).into()),
+                presence: Some(Presence::Busy),
+            }),
+            online: Some(n.is_multiple_of(2)),
+            ..PartialUser::default()
+        },
+        clear: Vec::new(),
+        event_id: None,
+    }))
+}
+
+fn benches(c: &mut Criterion) {
+    memory();
+    let users = users(10_000);
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
+    let events: Vec<Event> = (0..1024u64)
+        .map(|n| update(ids[(n * 37) as usize % ids.len()], n))
+        .collect();
+    let ready = Event::Ready(Box::new(Ready {
+        users: Some(users.clone()),
+        ..Ready::default()
+    }));
+
+    let mut group = c.benchmark_group("user_update");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    let cache = Cache::new();
+    cache.update(&ready);
+    group.bench_function("stoat-cache", |b| {
+        b.iter(|| {
+            for event in &events {
+                black_box(cache.update(event));
+            }
+        });
+    });
+    let mut map: HashMap<UserId, User> = users.iter().map(|u| (u.id, u.clone())).collect();
+    group.bench_function("HashMap<UserId, User> (baseline)", |b| {
+        b.iter(|| {
+            for event in &events {
+                if let Event::UserUpdate(u) = event
+                    && let Some(user) = map.get_mut(&u.id)
+                {
+                    black_box(user.apply_update(&u.data, &u.clear));
+                }
+            }
+        });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("ready_10k");
+    group.throughput(Throughput::Elements(10_000));
+    group.sample_size(20);
+    group.bench_function("stoat-cache", |b| {
+        b.iter(|| {
+            let cache = Cache::new();
+            black_box(cache.update(&ready));
+            cache
+        });
+    });
+    group.bench_function("HashMap<UserId, User> (baseline)", |b| {
+        b.iter(|| users.iter().map(|u| (u.id, u.clone())).collect::<HashMap<_, _>>());
+    });
+    group.finish();
+}
+
+criterion_group!(cache, benches);
+criterion_main!(cache);

@@ -1,0 +1,449 @@
+//! Applying gateway events, with the server's semantics.
+
+use std::sync::Arc;
+
+use stoat_model::event::{
+    ChannelUpdate, Event, MessageUpdate, Ready, UserPlatformWipe, UserRelationship, UserUpdate,
+    UserVoiceStateUpdate,
+};
+use stoat_model::id::ChannelId;
+use stoat_model::voice::VoiceStateChanges;
+use stoat_model::{
+    Channel, Message, MessageId, PartialUser, RelationshipStatus, UserChanges, UserId, UserVoiceState,
+};
+
+use crate::{Cache, CachedUser, Resources};
+
+/// What an event changed in the cache.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Update {
+    /// Nothing the cache keeps (an ignored event, a resource turned off, an
+    /// unknown user, or values that were already current).
+    Nothing,
+    /// `Ready` replaced the whole state.
+    Ready {
+        /// Users now cached.
+        users: usize,
+        /// Channels now cached.
+        channels: usize,
+    },
+    /// A user changed.
+    User(UserDiff),
+    /// Your relationship with a user changed.
+    Relationship {
+        /// The other user.
+        user: UserId,
+        /// Before.
+        before: RelationshipStatus,
+        /// After.
+        after: RelationshipStatus,
+    },
+    /// A user was wiped from the platform; their DM and messages are gone.
+    Wiped {
+        /// The user.
+        user: UserId,
+    },
+    /// A channel was created, changed or deleted.
+    Channel {
+        /// The channel.
+        id: ChannelId,
+        /// Before (`None` when created).
+        before: Option<Arc<Channel>>,
+        /// After (`None` when deleted).
+        after: Option<Arc<Channel>>,
+    },
+    /// A message was cached, changed or removed.
+    Message {
+        /// Its channel.
+        channel: ChannelId,
+        /// The message.
+        id: MessageId,
+        /// Before (`None` when new or not cached).
+        before: Option<Arc<Message>>,
+    },
+    /// A voice state changed.
+    Voice {
+        /// The channel.
+        channel: ChannelId,
+        /// The participant.
+        user: UserId,
+        /// Before (`None` on join).
+        before: Option<UserVoiceState>,
+        /// After (`None` on leave).
+        after: Option<UserVoiceState>,
+    },
+}
+
+/// How a user changed: which fields, and their old values (only those, so
+/// nothing whole is copied). The new values are in the cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserDiff {
+    /// The user.
+    pub id: UserId,
+    /// What changed ([`UserChanges::PROFILE`]: the cached profile was dropped).
+    pub changes: UserChanges,
+    /// The old values of the changed fields.
+    pub before: PartialUser,
+}
+
+impl Cache {
+    /// Applies an event and says what changed. `Bulk` is applied item by
+    /// item; the last non-empty change is returned (use [`Event::flatten`]
+    /// to see each).
+    pub fn update(&self, event: &Event) -> Update {
+        match event {
+            Event::Ready(ready) => self.ready(ready),
+            Event::Bulk(bulk) => bulk
+                .v
+                .iter()
+                .map(|e| self.update(e))
+                .fold(
+                    Update::Nothing,
+                    |last, next| {
+                        if next == Update::Nothing { last } else { next }
+                    },
+                ),
+            Event::UserUpdate(update) if self.keeps(Resources::USERS) => self.user_update(update),
+            Event::UserRelationship(update) if self.keeps(Resources::USERS) => self.user_relationship(update),
+            Event::UserPlatformWipe(wipe) => self.platform_wipe(wipe),
+            Event::ChannelCreate(channel) if self.keeps(Resources::CHANNELS) => {
+                let after = self.store_channel((**channel).clone());
+                after.map_or(Update::Nothing, |after| Update::Channel {
+                    id: after.0,
+                    before: after.1,
+                    after: self.channel(after.0),
+                })
+            }
+            Event::ChannelUpdate(update) if self.keeps(Resources::CHANNELS) => self.channel_update(update),
+            Event::ChannelDelete(delete) => self.channel_delete(delete.id),
+            Event::Message(message) => self.new_message(message),
+            Event::MessageUpdate(update) if self.keeps(Resources::MESSAGES) => self.message_update(update),
+            Event::MessageDelete(delete) if self.keeps(Resources::MESSAGES) => {
+                self.remove_messages(delete.channel, &[delete.id])
+            }
+            Event::BulkMessageDelete(delete) if self.keeps(Resources::MESSAGES) => {
+                self.remove_messages(delete.channel, &delete.ids)
+            }
+            Event::VoiceChannelJoin(join) if self.keeps(Resources::VOICE_STATES) => {
+                self.voice_join(join.id, join.state.clone())
+            }
+            Event::VoiceChannelLeave(leave) if self.keeps(Resources::VOICE_STATES) => {
+                self.voice_leave(leave.id, leave.user)
+            }
+            Event::VoiceChannelMove(moved) if self.keeps(Resources::VOICE_STATES) => {
+                self.voice_leave(moved.from, moved.user);
+                self.voice_join(moved.to, moved.state.clone())
+            }
+            Event::UserVoiceStateUpdate(update) if self.keeps(Resources::VOICE_STATES) => {
+                self.voice_update(update)
+            }
+            Event::UserMoveVoiceChannel(moved) if self.keeps(Resources::VOICE_STATES) => {
+                let Some(me) = self.me_id() else {
+                    return Update::Nothing;
+                };
+                match self.voice_leave(moved.from, me) {
+                    Update::Voice {
+                        before: Some(state), ..
+                    } => self.voice_join(moved.to, state),
+                    _ => Update::Nothing,
+                }
+            }
+            _ => Update::Nothing,
+        }
+    }
+
+    /// `Ready` replaces everything, also after a reconnect.
+    fn ready(&self, ready: &Ready) -> Update {
+        self.clear();
+        if self.keeps(Resources::USERS) {
+            for user in ready.users.iter().flatten() {
+                if user.relationship == RelationshipStatus::User {
+                    self.set_me(Some(user.id));
+                }
+                self.users.insert(user.id, CachedUser::from_user(user.clone()));
+            }
+        } else if let Some(me) = ready.own_user() {
+            self.set_me(Some(me.id));
+        }
+        if self.keeps(Resources::CHANNELS) {
+            for channel in ready.channels.iter().flatten() {
+                self.store_channel(channel.clone());
+            }
+        }
+        if self.keeps(Resources::VOICE_STATES) {
+            for state in ready.voice_states.iter().flatten() {
+                self.voice.insert(state.id, state.participants.clone());
+            }
+        }
+        Update::Ready {
+            users: self.users.len(),
+            channels: self.channels.len(),
+        }
+    }
+
+    fn user_update(&self, update: &UserUpdate) -> Update {
+        let Some(mut entry) = self.users.get_mut(&update.id) else {
+            // Users not seen before are not built from partials.
+            return Update::Nothing;
+        };
+        let mut user = entry.to_user(update.id);
+        let changes = user.apply_update(&update.data, &update.clear);
+        if changes.is_empty() {
+            return Update::Nothing;
+        }
+        let before = std::mem::replace(&mut *entry, CachedUser::from_user(user)).into_changed(changes);
+        drop(entry);
+        if changes.contains(UserChanges::PROFILE) {
+            self.profiles.remove(&update.id);
+        }
+        Update::User(UserDiff {
+            id: update.id,
+            changes,
+            before,
+        })
+    }
+
+    /// `id` is you; `user` is the other party with the new relationship.
+    fn user_relationship(&self, update: &UserRelationship) -> Update {
+        let other = update.user.id;
+        let after = update.user.relationship.clone();
+        let before = self.relationship(other);
+        self.users
+            .insert(other, CachedUser::from_user(update.user.clone()));
+        if let Some(mut me) = self.users.get_mut(&update.id) {
+            let mut own = me.to_user(update.id);
+            own.relations.retain(|r| r.id != other);
+            if after != RelationshipStatus::None {
+                own.relations.push(stoat_model::Relationship {
+                    id: other,
+                    status: after.clone(),
+                });
+            }
+            *me = CachedUser::from_user(own);
+        }
+        if before == after {
+            Update::Nothing
+        } else {
+            Update::Relationship {
+                user: other,
+                before,
+                after,
+            }
+        }
+    }
+
+    /// The server removes the user's messages, DM and relationship.
+    fn platform_wipe(&self, wipe: &UserPlatformWipe) -> Update {
+        let user = wipe.user_id;
+        if let Some(mut entry) = self.users.get_mut(&user) {
+            let mut wiped = entry.to_user(user);
+            wiped.flags = wipe.flags;
+            wiped.relationship = RelationshipStatus::None;
+            wiped.online = false;
+            *entry = CachedUser::from_user(wiped);
+        }
+        if let Some(me) = self.me_id()
+            && let Some(mut own) = self.users.get_mut(&me)
+        {
+            let mut updated = own.to_user(me);
+            updated.relations.retain(|r| r.id != user);
+            *own = CachedUser::from_user(updated);
+        }
+        if let Some((_, channel)) = self.dm_by_user.remove(&user) {
+            self.channels.remove(&channel);
+            self.messages.remove(&channel);
+        }
+        for mut recent in self.messages.iter_mut() {
+            recent.retain(|m| m.author != user);
+        }
+        Update::Wiped { user }
+    }
+
+    /// Stores a channel and indexes DMs by the other participant (saved
+    /// messages by you). Returns the id and the channel it replaced.
+    pub(crate) fn store_channel(&self, channel: Channel) -> Option<(ChannelId, Option<Arc<Channel>>)> {
+        let id = channel.id()?;
+        match &channel {
+            Channel::DirectMessage(dm) => {
+                let other = self.me_id().and_then(|me| dm.other_user(me));
+                if let Some(other) = other {
+                    self.dm_by_user.insert(other, id);
+                }
+            }
+            Channel::SavedMessages(saved) => {
+                self.dm_by_user.insert(saved.user, id);
+            }
+            Channel::Group(_) => {}
+            // Server channels belong to another part of the SDK.
+            _ => return None,
+        }
+        let before = self.channels.insert(id, Arc::new(channel));
+        Some((id, before))
+    }
+
+    fn channel_update(&self, update: &ChannelUpdate) -> Update {
+        let Some(mut entry) = self.channels.get_mut(&update.id) else {
+            return Update::Nothing;
+        };
+        let mut channel = Channel::clone(&entry);
+        if !channel.apply_update(&update.data, &update.clear) {
+            return Update::Nothing;
+        }
+        let after = Arc::new(channel);
+        let before = std::mem::replace(&mut *entry, Arc::clone(&after));
+        Update::Channel {
+            id: update.id,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+
+    fn channel_delete(&self, id: ChannelId) -> Update {
+        self.dm_by_user.retain(|_, channel| *channel != id);
+        self.messages.remove(&id);
+        self.voice.remove(&id);
+        match self.channels.remove(&id) {
+            Some((_, before)) => Update::Channel {
+                id,
+                before: Some(before),
+                after: None,
+            },
+            None => Update::Nothing,
+        }
+    }
+
+    /// Stores the author and the message; a message in a closed DM opens it
+    /// again (the server does so without an event).
+    fn new_message(&self, message: &Message) -> Update {
+        if self.keeps(Resources::USERS)
+            && let Some(author) = &message.user
+        {
+            // The relationship in a message is stale after new friendships
+            // (a server quirk): keep the cached one.
+            let source = if self.users.contains_key(&author.id) {
+                crate::Source::NoPerspective
+            } else {
+                crate::Source::Perspective
+            };
+            self.insert_user((**author).clone(), source);
+        }
+        if self.keeps(Resources::CHANNELS)
+            && let Some(mut entry) = self.channels.get_mut(&message.channel)
+            && let Channel::DirectMessage(dm) = &**entry
+            && (!dm.active || dm.last_message_id != Some(message.id))
+        {
+            let mut dm = dm.clone();
+            dm.active = true;
+            dm.last_message_id = Some(message.id);
+            *entry = Arc::new(Channel::DirectMessage(dm));
+        }
+        if !self.keeps(Resources::MESSAGES) || self.message_limit == 0 {
+            return Update::Nothing;
+        }
+        let mut stored = Message::clone(message);
+        stored.user = None; // kept in the user cache instead
+        let mut recent = self.messages.entry(message.channel).or_default();
+        if recent.len() == self.message_limit {
+            recent.pop_front();
+        }
+        recent.push_back(Arc::new(stored));
+        Update::Message {
+            channel: message.channel,
+            id: message.id,
+            before: None,
+        }
+    }
+
+    fn message_update(&self, update: &MessageUpdate) -> Update {
+        let Some(mut recent) = self.messages.get_mut(&update.channel) else {
+            return Update::Nothing;
+        };
+        let Some(slot) = recent.iter_mut().find(|m| m.id == update.id) else {
+            return Update::Nothing;
+        };
+        let mut message = Message::clone(slot);
+        message.apply_update(&update.data, &update.clear);
+        let before = std::mem::replace(slot, Arc::new(message));
+        Update::Message {
+            channel: update.channel,
+            id: update.id,
+            before: Some(before),
+        }
+    }
+
+    fn remove_messages(&self, channel: ChannelId, ids: &[MessageId]) -> Update {
+        let Some(mut recent) = self.messages.get_mut(&channel) else {
+            return Update::Nothing;
+        };
+        let mut last = Update::Nothing;
+        for &id in ids {
+            if let Some(at) = recent.iter().position(|m| m.id == id)
+                && let Some(before) = recent.remove(at)
+            {
+                last = Update::Message {
+                    channel,
+                    id,
+                    before: Some(before),
+                };
+            }
+        }
+        last
+    }
+
+    fn voice_join(&self, channel: ChannelId, state: UserVoiceState) -> Update {
+        let user = state.id;
+        let mut states = self.voice.entry(channel).or_default();
+        let before = states
+            .iter()
+            .position(|s| s.id == user)
+            .map(|at| states.remove(at));
+        states.push(state.clone());
+        Update::Voice {
+            channel,
+            user,
+            before,
+            after: Some(state),
+        }
+    }
+
+    fn voice_leave(&self, channel: ChannelId, user: UserId) -> Update {
+        let Some(mut states) = self.voice.get_mut(&channel) else {
+            return Update::Nothing;
+        };
+        let Some(at) = states.iter().position(|s| s.id == user) else {
+            return Update::Nothing;
+        };
+        let before = states.remove(at);
+        let empty = states.is_empty();
+        drop(states);
+        if empty {
+            self.voice.remove_if(&channel, |_, states| states.is_empty());
+        }
+        Update::Voice {
+            channel,
+            user,
+            before: Some(before),
+            after: None,
+        }
+    }
+
+    fn voice_update(&self, update: &UserVoiceStateUpdate) -> Update {
+        let Some(mut states) = self.voice.get_mut(&update.channel_id) else {
+            return Update::Nothing;
+        };
+        let Some(state) = states.iter_mut().find(|s| s.id == update.id) else {
+            return Update::Nothing;
+        };
+        let before = state.clone();
+        if state.apply_update(&update.data) == VoiceStateChanges::empty() {
+            return Update::Nothing;
+        }
+        Update::Voice {
+            channel: update.channel_id,
+            user: update.id,
+            before: Some(before),
+            after: Some(state.clone()),
+        }
+    }
+}
