@@ -15,95 +15,21 @@
 #![allow(clippy::cast_precision_loss, reason = "ratios of byte counts for display")]
 #![allow(clippy::cast_possible_truncation, reason = "small indices")]
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stoat_cache::Cache;
 use stoat_model::event::{Event, Ready, UserUpdate};
-use stoat_model::file::{FileTag, Metadata};
-use stoat_model::{
-    BotInformation, Discriminator, File, PartialUser, Presence, RelationshipStatus, User, UserId, UserStatus,
-};
+use stoat_model::{PartialUser, Presence, User, UserId, UserStatus};
 
-struct Counting;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size().cast_signed(), Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size().cast_signed(), Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use support::{Counting, held, users};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-/// The same shapes as the memory test of this crate.
-fn users(count: u128) -> Vec<User> {
-    (0..count)
-        .map(|n| {
-            let mut user = User::new(
-                UserId::from_u128((1 << 100) + n * 7919),
-                format!("user{n}"),
-                Discriminator::new(u16::try_from(n % 9999).unwrap() + 1).unwrap(),
-            );
-            user.relationship = if n % 2 == 0 {
-                RelationshipStatus::Friend
-            } else {
-                RelationshipStatus::None
-            };
-            user.online = n % 3 == 0;
-            if n % 3 == 1 {
-                user.display_name = Some(format!("Display {n}").into());
-            }
-            if n % 4 == 2 {
-                user.status = Some(UserStatus {
-                    text: Some("on the socket".into()),
-                    presence: Some(Presence::Idle),
-                });
-            }
-            if n % 10 == 5 {
-                let metadata = Metadata::Image {
-                    width: 256,
-                    height: 256,
-                    thumbhash: None,
-                    animated: Some(false),
-                };
-                let id = format!("pN5jK_LvUyQYhmzp55C54Xi58l66sNdt38P{n:07}");
-                user.avatar = Some(Box::new(File::new(
-                    id.into(),
-                    FileTag::Avatars,
-                    "a.png",
-                    metadata,
-                    "image/png",
-                    48_213,
-                )));
-            }
-            if n % 23 == 0 {
-                user.bot = Some(BotInformation {
-                    owner: UserId::from_u128(1 << 100),
-                });
-            }
-            user
-        })
-        .collect()
-}
-
-fn held<T>(make: impl FnOnce() -> T) -> (isize, T) {
-    let before = LIVE.load(Ordering::Relaxed);
-    let value = make();
-    (LIVE.load(Ordering::Relaxed) - before, value)
-}
 
 fn memory() {
     const COUNT: u128 = 100_000;

@@ -1,48 +1,190 @@
 //! The compact form users are cached in.
 
 use compact_str::CompactString;
+use stoat_model::file::{FileId, FileTag, Metadata};
 use stoat_model::{
-    BotInformation, Discriminator, File, PartialUser, Relationship, RelationshipStatus, User, UserBadges,
-    UserChanges, UserFlags, UserId, UserStatus,
+    BotInformation, Discriminator, File, PartialUser, Presence, Relationship, RelationshipStatus, User,
+    UserBadges, UserChanges, UserFlags, UserId, UserStatus,
 };
 
-/// A cached user: what every user has inline (48 bytes), the rest boxed.
+/// A cached user: what every user has inline (40 bytes), the rest boxed.
 ///
 /// Most users have only a name, a discriminator, a relationship and an
-/// online flag; display names, statuses, avatars, bots and your own
-/// relations go into a box that is only allocated when one is set.
+/// online flag. Display names, statuses, avatars, badges and flags go into a
+/// box that is only allocated when one is set; what almost no user has (pronouns, bot
+/// owners, your own relations, values this version does not know) goes
+/// into a second box inside it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedUser {
     username: CompactString,
     extras: Option<Box<Extras>>,
-    badges: UserBadges,
-    flags: UserFlags,
     discriminator: Discriminator,
     relationship: Relation,
     online: bool,
-    privileged: bool,
 }
 
-/// What few users have.
+/// What some users have.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Extras {
     display_name: Option<CompactString>,
-    pronouns: Option<CompactString>,
-    avatar: Option<Box<File>>,
-    status: Option<UserStatus>,
-    bot: Option<BotInformation>,
-    relations: Vec<Relationship>,
-    /// A relationship value this version does not know, kept as sent.
-    unknown_relationship: Option<Box<str>>,
+    status_text: Option<CompactString>,
+    avatar: Option<Avatar>,
+    rare: Option<Box<Rare>>,
+    badges: UserBadges,
+    flags: UserFlags,
+    status: StatusCode,
+    privileged: bool,
 }
 
-impl Extras {
-    fn is_empty(&self) -> bool {
-        *self == Self::default()
+/// An avatar: the usual shape in half the bytes of a [`File`]; anything
+/// else (legacy fields, flags, other metadata) kept as the file itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Avatar {
+    Image(Box<AvatarImage>),
+    Other(Box<File>),
+}
+
+/// An image avatar with no optional file field set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AvatarImage {
+    id: FileId,
+    filename: CompactString,
+    content_type: CompactString,
+    thumbhash: Option<Box<[u8]>>,
+    size: i64,
+    width: u32,
+    height: u32,
+    animated: Option<bool>,
+}
+
+impl Avatar {
+    fn from_file(file: Box<File>) -> Self {
+        let plain = file.tag == FileTag::Avatars
+            && file.deleted.is_none()
+            && file.reported.is_none()
+            && file.message_id.is_none()
+            && file.user_id.is_none()
+            && file.server_id.is_none()
+            && file.object_id.is_none();
+        match (plain, &file.metadata) {
+            (
+                true,
+                Metadata::Image {
+                    width,
+                    height,
+                    thumbhash,
+                    animated,
+                },
+            ) => match (u32::try_from(*width), u32::try_from(*height)) {
+                (Ok(width), Ok(height)) => Self::Image(Box::new(AvatarImage {
+                    thumbhash: thumbhash.clone().map(Vec::into_boxed_slice),
+                    animated: *animated,
+                    width,
+                    height,
+                    size: file.size,
+                    content_type: file.content_type.as_ref().into(),
+                    filename: file.filename.as_ref().into(),
+                    id: file.id,
+                })),
+                _ => Self::Other(file),
+            },
+            _ => Self::Other(file),
+        }
+    }
+
+    fn to_file(&self) -> Box<File> {
+        match self {
+            Self::Other(file) => file.clone(),
+            Self::Image(image) => {
+                let metadata = Metadata::Image {
+                    width: image.width.into(),
+                    height: image.height.into(),
+                    thumbhash: image.thumbhash.as_deref().map(<[u8]>::to_vec),
+                    animated: image.animated,
+                };
+                Box::new(File::new(
+                    image.id.clone(),
+                    FileTag::Avatars,
+                    &image.filename,
+                    metadata,
+                    &image.content_type,
+                    image.size,
+                ))
+            }
+        }
+    }
+
+    fn into_file(self) -> Box<File> {
+        match self {
+            Self::Other(file) => file,
+            image @ Self::Image(_) => image.to_file(),
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Other(f) => {
+                size_of::<File>() + f.id.as_str().len() + f.filename.len() + f.content_type.len()
+            }
+            Self::Image(i) => {
+                size_of::<AvatarImage>() + i.id.as_str().len() + i.thumbhash.as_ref().map_or(0, |t| t.len())
+            }
+        }
     }
 }
 
-/// A relationship in one byte; unknown values live in the extras.
+/// What almost no user has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Rare {
+    pronouns: Option<CompactString>,
+    bot: Option<BotInformation>,
+    relations: Vec<Relationship>,
+    unknown_relationship: Option<Box<str>>,
+    unknown_presence: Option<Box<str>>,
+}
+
+/// Whether a status is set, and its presence, in one byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum StatusCode {
+    #[default]
+    NoStatus,
+    NoPresence,
+    Online,
+    Idle,
+    Focus,
+    Busy,
+    Invisible,
+    Unknown,
+}
+
+impl StatusCode {
+    fn of(status: Option<&UserStatus>) -> Self {
+        match status.map(|s| s.presence.as_ref()) {
+            None => Self::NoStatus,
+            Some(None) => Self::NoPresence,
+            Some(Some(Presence::Online)) => Self::Online,
+            Some(Some(Presence::Idle)) => Self::Idle,
+            Some(Some(Presence::Focus)) => Self::Focus,
+            Some(Some(Presence::Busy)) => Self::Busy,
+            Some(Some(Presence::Invisible)) => Self::Invisible,
+            Some(Some(_)) => Self::Unknown,
+        }
+    }
+
+    fn presence(self, unknown: Option<&str>) -> Option<Presence> {
+        Some(match self {
+            Self::NoStatus | Self::NoPresence => return None,
+            Self::Online => Presence::Online,
+            Self::Idle => Presence::Idle,
+            Self::Focus => Presence::Focus,
+            Self::Busy => Presence::Busy,
+            Self::Invisible => Presence::Invisible,
+            Self::Unknown => Presence::Unknown(unknown.unwrap_or_default().into()),
+        })
+    }
+}
+
+/// A relationship in one byte; unknown values live in the rare box.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Relation {
     None,
@@ -70,52 +212,72 @@ impl Relation {
     }
 }
 
+fn boxed_unless_default<T: Default + PartialEq>(value: T) -> Option<Box<T>> {
+    (value != T::default()).then(|| Box::new(value))
+}
+
 impl CachedUser {
     /// The compact form of a user.
     pub fn from_user(user: User) -> Self {
         let relation = Relation::of(&user.relationship);
-        let unknown_relationship = match (relation, user.relationship) {
-            (Relation::Unknown, RelationshipStatus::Unknown(value)) => Some(value),
-            _ => None,
+        let status = StatusCode::of(user.status.as_ref());
+        let (status_text, presence) = user.status.map_or((None, None), |s| (s.text, s.presence));
+        let rare = Rare {
+            pronouns: user.pronouns,
+            bot: user.bot,
+            relations: user.relations,
+            unknown_relationship: match user.relationship {
+                RelationshipStatus::Unknown(value) => Some(value),
+                _ => None,
+            },
+            unknown_presence: match presence {
+                Some(Presence::Unknown(value)) => Some(value),
+                _ => None,
+            },
         };
         let extras = Extras {
             display_name: user.display_name,
-            pronouns: user.pronouns,
-            avatar: user.avatar,
-            status: user.status,
-            bot: user.bot,
-            relations: user.relations,
-            unknown_relationship,
+            status_text,
+            avatar: user.avatar.map(Avatar::from_file),
+            rare: boxed_unless_default(rare),
+            badges: user.badges,
+            flags: user.flags,
+            status,
+            privileged: user.privileged,
         };
         Self {
             username: user.username,
-            extras: (!extras.is_empty()).then(|| Box::new(extras)),
-            badges: user.badges,
-            flags: user.flags,
+            extras: boxed_unless_default(extras),
             discriminator: user.discriminator,
             relationship: relation,
             online: user.online,
-            privileged: user.privileged,
         }
+    }
+
+    fn rare(&self) -> Option<&Rare> {
+        self.extras.as_ref()?.rare.as_deref()
     }
 
     /// The full user again (the id is the cache key, so it is passed in).
     pub fn to_user(&self, id: UserId) -> User {
-        let extras = self.extras.as_deref();
-        let extra = |f: fn(&Extras) -> Option<&CompactString>| extras.and_then(f).cloned();
+        let rare = self.rare();
         User {
             id,
             username: self.username.clone(),
             discriminator: self.discriminator,
-            display_name: extra(|e| e.display_name.as_ref()),
-            pronouns: extra(|e| e.pronouns.as_ref()),
-            avatar: extras.and_then(|e| e.avatar.clone()),
-            relations: extras.map(|e| e.relations.clone()).unwrap_or_default(),
-            badges: self.badges,
-            status: extras.and_then(|e| e.status.clone()),
-            flags: self.flags,
-            privileged: self.privileged,
-            bot: extras.and_then(|e| e.bot),
+            display_name: self.display_name().map(Into::into),
+            pronouns: rare.and_then(|r| r.pronouns.clone()),
+            avatar: self
+                .extras
+                .as_ref()
+                .and_then(|e| e.avatar.as_ref())
+                .map(Avatar::to_file),
+            relations: rare.map(|r| r.relations.clone()).unwrap_or_default(),
+            badges: self.badges(),
+            status: self.status(),
+            flags: self.flags(),
+            privileged: self.extras.as_ref().is_some_and(|e| e.privileged),
+            bot: rare.and_then(|r| r.bot),
             relationship: self.relationship(),
             online: self.online,
         }
@@ -123,29 +285,28 @@ impl CachedUser {
 
     /// The old values of the fields in `changes`, taken out of this user.
     pub(crate) fn into_changed(self, changes: UserChanges) -> PartialUser {
-        let mut extras = self.extras.map(|e| *e).unwrap_or_default();
         let pick = |flag| changes.contains(flag);
-        let relationship = if pick(UserChanges::RELATIONSHIP) {
-            Some(match extras.unknown_relationship.take() {
-                Some(value) => RelationshipStatus::Unknown(value),
-                None => relation_status(self.relationship),
-            })
-        } else {
-            None
-        };
+        let status = self.status().filter(|_| pick(UserChanges::STATUS));
+        let relationship = pick(UserChanges::RELATIONSHIP).then(|| self.relationship());
+        let (badges, flags) = (self.badges(), self.flags());
+        let mut extras = self.extras.map(|e| *e).unwrap_or_default();
+        let mut rare = extras.rare.take().map(|r| *r).unwrap_or_default();
         PartialUser {
             id: None,
             username: pick(UserChanges::USERNAME).then_some(self.username),
             discriminator: pick(UserChanges::DISCRIMINATOR).then_some(self.discriminator),
             display_name: extras.display_name.filter(|_| pick(UserChanges::DISPLAY_NAME)),
-            pronouns: extras.pronouns.filter(|_| pick(UserChanges::PRONOUNS)),
-            avatar: extras.avatar.filter(|_| pick(UserChanges::AVATAR)),
-            relations: pick(UserChanges::RELATIONS).then_some(extras.relations),
-            badges: pick(UserChanges::BADGES).then_some(self.badges),
-            status: extras.status.filter(|_| pick(UserChanges::STATUS)),
-            flags: pick(UserChanges::FLAGS).then_some(self.flags),
-            privileged: pick(UserChanges::PRIVILEGED).then_some(self.privileged),
-            bot: extras.bot.filter(|_| pick(UserChanges::BOT)),
+            pronouns: rare.pronouns.take().filter(|_| pick(UserChanges::PRONOUNS)),
+            avatar: extras
+                .avatar
+                .filter(|_| pick(UserChanges::AVATAR))
+                .map(Avatar::into_file),
+            relations: pick(UserChanges::RELATIONS).then_some(rare.relations),
+            badges: pick(UserChanges::BADGES).then_some(badges),
+            status,
+            flags: pick(UserChanges::FLAGS).then_some(flags),
+            privileged: pick(UserChanges::PRIVILEGED).then_some(extras.privileged),
+            bot: rare.bot.filter(|_| pick(UserChanges::BOT)),
             relationship,
             online: pick(UserChanges::ONLINE).then_some(self.online),
         }
@@ -167,53 +328,61 @@ impl CachedUser {
     }
 
     /// Avatar.
-    pub fn avatar(&self) -> Option<&File> {
-        self.extras.as_ref()?.avatar.as_deref()
+    pub fn avatar(&self) -> Option<Box<File>> {
+        self.extras.as_ref()?.avatar.as_ref().map(Avatar::to_file)
     }
 
     /// Status.
-    pub fn status(&self) -> Option<&UserStatus> {
-        self.extras.as_ref()?.status.as_ref()
+    pub fn status(&self) -> Option<UserStatus> {
+        let extras = self.extras.as_ref()?;
+        if extras.status == StatusCode::NoStatus {
+            return None;
+        }
+        let unknown = extras.rare.as_ref().and_then(|r| r.unknown_presence.as_deref());
+        Some(UserStatus {
+            text: extras.status_text.clone(),
+            presence: extras.status.presence(unknown),
+        })
     }
 
     /// Badges.
     pub fn badges(&self) -> UserBadges {
-        self.badges
+        self.extras.as_ref().map_or(UserBadges::empty(), |e| e.badges)
     }
 
     /// Flags.
     pub fn flags(&self) -> UserFlags {
-        self.flags
+        self.extras.as_ref().map_or(UserFlags::empty(), |e| e.flags)
     }
 
     /// Bot owner, for bots.
     pub fn bot_owner(&self) -> Option<UserId> {
-        self.extras.as_ref()?.bot.map(|b| b.owner)
+        self.rare()?.bot.map(|b| b.owner)
     }
 
     /// Your relationship with this user.
     pub fn relationship(&self) -> RelationshipStatus {
         match (
-            &self.relationship,
-            self.extras.as_ref().and_then(|e| e.unknown_relationship.as_ref()),
+            self.relationship,
+            self.rare().and_then(|r| r.unknown_relationship.as_ref()),
         ) {
             (Relation::Unknown, Some(value)) => RelationshipStatus::Unknown(value.clone()),
-            (relation, _) => relation_status(*relation),
+            (relation, _) => relation_status(relation),
         }
     }
 
     /// Online and not invisible.
     pub fn is_online(&self) -> bool {
         let invisible = self
-            .status()
-            .and_then(|s| s.presence.as_ref())
-            .is_some_and(|p| *p == stoat_model::Presence::Invisible);
+            .extras
+            .as_ref()
+            .is_some_and(|e| e.status == StatusCode::Invisible);
         self.online && !invisible
     }
 
     /// Your relations (only on your own user).
     pub fn relations(&self) -> &[Relationship] {
-        self.extras.as_ref().map_or(&[], |e| &e.relations)
+        self.rare().map_or(&[], |r| &r.relations)
     }
 
     /// Heap bytes held besides the inline form (an estimate: allocator
@@ -225,20 +394,11 @@ impl CachedUser {
                 .filter(|s| s.is_heap_allocated())
                 .map_or(0, CompactString::capacity)
         };
-        let file = extras.avatar.as_ref().map_or(0, |f| {
-            size_of::<File>() + f.id.as_str().len() + f.filename.len() + f.content_type.len()
+        let file = extras.avatar.as_ref().map_or(0, Avatar::heap_bytes);
+        let rare = extras.rare.as_ref().map_or(0, |r| {
+            size_of::<Rare>() + string(&r.pronouns) + r.relations.capacity() * size_of::<Relationship>()
         });
-        size_of::<Extras>()
-            + string(&extras.display_name)
-            + string(&extras.pronouns)
-            + file
-            + extras.relations.capacity() * size_of::<Relationship>()
-            + extras
-                .status
-                .as_ref()
-                .and_then(|s| s.text.as_ref())
-                .filter(|t| t.is_heap_allocated())
-                .map_or(0, CompactString::capacity)
+        size_of::<Extras>() + string(&extras.display_name) + string(&extras.status_text) + file + rare
     }
 }
 
@@ -260,7 +420,7 @@ mod tests {
 
     #[test]
     fn the_inline_form_is_small() {
-        assert!(size_of::<CachedUser>() <= 48, "{}", size_of::<CachedUser>());
+        assert!(size_of::<CachedUser>() <= 40, "{}", size_of::<CachedUser>());
     }
 
     #[test]
@@ -270,7 +430,7 @@ mod tests {
             "display_name": "Bob", "status": {"text": "hi", "presence": "Invisible"},
             "relations": [{"_id": "01M860RNGMDS8N5WFT4YG8K79P", "status": "Friend"}],
             "badges": 4, "flags": 2, "privileged": true, "bot": {"owner": "01M860RNGMDS8N5WFT4YG8K79P"},
-            "relationship": "Soulmate", "online": true
+            "relationship": "Soulmate", "online": true, "pronouns": "they/them"
         }))
         .unwrap();
         let cached = CachedUser::from_user(user.clone());
@@ -278,6 +438,37 @@ mod tests {
         assert!(!cached.is_online(), "Invisible counts as offline");
         let plain = User::new(user.id, "x", Discriminator::DELETED);
         assert!(CachedUser::from_user(plain.clone()).extras.is_none());
+        let mut pictured = user.clone();
+        let image = Metadata::Image {
+            width: 64,
+            height: 64,
+            thumbhash: Some(vec![1, 2]),
+            animated: None,
+        };
+        pictured.avatar = Some(Box::new(File::new(
+            "abc".into(),
+            FileTag::Avatars,
+            "a.png",
+            image,
+            "image/png",
+            9,
+        )));
+        assert_eq!(CachedUser::from_user(pictured.clone()).to_user(user.id), pictured);
+        let mut legacy = pictured.clone();
+        legacy.avatar.as_mut().unwrap().user_id = Some("old".into());
+        assert_eq!(CachedUser::from_user(legacy.clone()).to_user(user.id), legacy);
+        let mut dancing = user.clone();
+        dancing.status = Some(UserStatus {
+            text: None,
+            presence: Some(Presence::Unknown("Dancing".into())),
+        });
+        assert_eq!(CachedUser::from_user(dancing.clone()).to_user(user.id), dancing);
+        let mut empty_status = plain.clone();
+        empty_status.status = Some(UserStatus::default());
+        assert_eq!(
+            CachedUser::from_user(empty_status.clone()).to_user(plain.id),
+            empty_status
+        );
         assert_eq!(CachedUser::from_user(plain.clone()).to_user(plain.id), plain);
     }
 }
