@@ -117,6 +117,16 @@ impl Cache {
             }
             Event::ChannelUpdate(update) if self.keeps(Resources::CHANNELS) => self.channel_update(update),
             Event::ChannelDelete(delete) => self.channel_delete(delete.id),
+            Event::ChannelGroupJoin(member) if self.keeps(Resources::CHANNELS) => {
+                self.group_members(member.id, |recipients| {
+                    if !recipients.contains(&member.user) {
+                        recipients.push(member.user);
+                    }
+                })
+            }
+            Event::ChannelGroupLeave(member) if self.keeps(Resources::CHANNELS) => {
+                self.group_members(member.id, |recipients| recipients.retain(|u| *u != member.user))
+            }
             Event::Message(message) => self.new_message(message),
             Event::MessageUpdate(update) if self.keeps(Resources::MESSAGES) => self.message_update(update),
             Event::MessageDelete(delete) if self.keeps(Resources::MESSAGES) => {
@@ -124,6 +134,36 @@ impl Cache {
             }
             Event::BulkMessageDelete(delete) if self.keeps(Resources::MESSAGES) => {
                 self.remove_messages(delete.channel, &delete.ids)
+            }
+            Event::MessageAppend(append) if self.keeps(Resources::MESSAGES) => {
+                self.edit_message(append.channel, append.id, |m| {
+                    m.embeds
+                        .get_or_insert_with(Vec::new)
+                        .extend(append.append.embeds.iter().flatten().cloned());
+                })
+            }
+            Event::MessageReact(react) if self.keeps(Resources::MESSAGES) => {
+                self.edit_message(react.channel_id, react.id, |m| {
+                    let users = m.reactions.entry(react.emoji_id.clone()).or_default();
+                    if !users.contains(&react.user_id) {
+                        users.push(react.user_id);
+                    }
+                })
+            }
+            Event::MessageUnreact(react) if self.keeps(Resources::MESSAGES) => {
+                self.edit_message(react.channel_id, react.id, |m| {
+                    if let Some(users) = m.reactions.get_mut(&react.emoji_id) {
+                        users.retain(|u| *u != react.user_id);
+                        if users.is_empty() {
+                            m.reactions.remove(&react.emoji_id);
+                        }
+                    }
+                })
+            }
+            Event::MessageRemoveReaction(remove) if self.keeps(Resources::MESSAGES) => {
+                self.edit_message(remove.channel_id, remove.id, |m| {
+                    m.reactions.remove(&remove.emoji_id);
+                })
             }
             Event::VoiceChannelJoin(join) if self.keeps(Resources::VOICE_STATES) => {
                 self.voice_join(join.id, join.state.clone())
@@ -356,19 +396,51 @@ impl Cache {
     }
 
     fn message_update(&self, update: &MessageUpdate) -> Update {
-        let Some(mut recent) = self.messages.get_mut(&update.channel) else {
+        self.edit_message(update.channel, update.id, |m| {
+            m.apply_update(&update.data, &update.clear);
+        })
+    }
+
+    /// Changes a cached message (copy on write: readers keep their `Arc`).
+    fn edit_message(&self, channel: ChannelId, id: MessageId, edit: impl FnOnce(&mut Message)) -> Update {
+        let Some(mut recent) = self.messages.get_mut(&channel) else {
             return Update::Nothing;
         };
-        let Some(slot) = recent.iter_mut().find(|m| m.id == update.id) else {
+        let Some(slot) = recent.iter_mut().find(|m| m.id == id) else {
             return Update::Nothing;
         };
         let mut message = Message::clone(slot);
-        message.apply_update(&update.data, &update.clear);
+        edit(&mut message);
+        if message == **slot {
+            return Update::Nothing;
+        }
         let before = std::mem::replace(slot, Arc::new(message));
         Update::Message {
-            channel: update.channel,
-            id: update.id,
+            channel,
+            id,
             before: Some(before),
+        }
+    }
+
+    /// Changes the recipients of a cached group.
+    fn group_members(&self, id: ChannelId, edit: impl FnOnce(&mut Vec<UserId>)) -> Update {
+        let Some(mut entry) = self.channels.get_mut(&id) else {
+            return Update::Nothing;
+        };
+        let Channel::Group(group) = &**entry else {
+            return Update::Nothing;
+        };
+        let mut group = group.clone();
+        edit(&mut group.recipients);
+        let after = Arc::new(Channel::Group(group));
+        if after == *entry {
+            return Update::Nothing;
+        }
+        let before = std::mem::replace(&mut *entry, Arc::clone(&after));
+        Update::Channel {
+            id,
+            before: Some(before),
+            after: Some(after),
         }
     }
 

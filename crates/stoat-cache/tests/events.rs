@@ -345,3 +345,48 @@ fn switched_off_resources_are_not_kept() {
     cache.update(&event(&json!({"type": "Message", "_id": "01M860WPJRVDAGG1VDW0DPZ6SS", "channel": "01M860EKZQ3SASWW1BX7XT4HYG", "author": BOB})));
     assert_eq!(cache.stats().messages, 0);
 }
+
+#[test]
+fn reactions_and_appended_embeds_change_cached_messages() {
+    let cache = Cache::new();
+    let dm = "01M860WMZR57WWSH0P75709DS2";
+    let message = "01M860X1AR5RVR2G790PKTT30M";
+    cache.update(&event(
+        &json!({"type": "Message", "_id": message, "channel": dm, "author": BOB, "content": "x"}),
+    ));
+    cache.update(&event(&fixture("events/ws_event_MessageReact.json")));
+    let cached = cache.message(id(dm), id(message)).unwrap();
+    assert_eq!(cached.reactions.get("\u{1F44D}").map(Vec::len), Some(1));
+    let unreact = cache.update(&event(&fixture("events/ws_event_MessageUnreact.json")));
+    assert!(matches!(unreact, Update::Message { before: Some(_), .. }));
+    assert!(cache.message(id(dm), id(message)).unwrap().reactions.is_empty());
+    cache.update(&event(&json!({"type": "MessageAppend", "id": message, "channel": dm, "append": {"embeds": [{"type": "None"}]}})));
+    assert_eq!(
+        cache
+            .message(id(dm), id(message))
+            .unwrap()
+            .embeds
+            .as_ref()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn group_members_join_and_leave() {
+    let cache = Cache::new();
+    cache.update(&ready_with(&json!([user(ALICE, "User")])));
+    let group = "01M860EKZQ3SASWW1BX7XT4HYG";
+    cache.update(&event(&json!({"type": "ChannelCreate", "channel_type": "Group", "_id": group, "name": "den", "owner": ALICE, "recipients": [ALICE]})));
+    cache.update(&event(
+        &json!({"type": "ChannelGroupJoin", "id": group, "user": BOB}),
+    ));
+    assert_eq!(
+        cache.channel(id(group)).unwrap().recipients(),
+        [id(ALICE), id(BOB)]
+    );
+    cache.update(&event(
+        &json!({"type": "ChannelGroupLeave", "id": group, "user": BOB}),
+    ));
+    assert_eq!(cache.channel(id(group)).unwrap().recipients(), [id(ALICE)]);
+}
