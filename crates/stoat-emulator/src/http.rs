@@ -1,0 +1,143 @@
+//! The REST side: accepting connections, authenticating, rate limiting and
+//! dispatching to the routes.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde::de::DeserializeOwned;
+use stoat_model::UserId;
+use stoat_model::error::{ApiErrorKind, RateLimited};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::Shared;
+use crate::ratelimit::classify;
+use crate::reply::Reply;
+use crate::world::TokenKind;
+
+/// Largest request body accepted (the server's JSON limit is 1 MiB).
+const BODY_LIMIT: usize = 1 << 20;
+
+/// A parsed request, as the routes see it.
+pub(crate) struct Call {
+    pub(crate) method: String,
+    pub(crate) segments: Vec<String>,
+    pub(crate) body: Bytes,
+    pub(crate) wants_json: bool,
+    /// The authenticated caller, if the token was valid.
+    pub(crate) caller: Option<(UserId, TokenKind)>,
+}
+
+impl Call {
+    /// The caller, or the framework's 401 (the server's user guard).
+    pub(crate) fn user(&self) -> Result<UserId, Reply> {
+        self.caller
+            .map(|(id, _)| id)
+            .ok_or_else(|| Reply::catcher(401, self.wants_json))
+    }
+
+    /// The body as `T`: broken JSON is a 400, JSON of the wrong shape a 422,
+    /// both from the framework's catcher, as on the server.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Reply> {
+        let value: serde_json::Value =
+            serde_json::from_slice(&self.body).map_err(|_| Reply::catcher(400, self.wants_json))?;
+        serde_json::from_value(value).map_err(|_| Reply::catcher(422, self.wants_json))
+    }
+}
+
+/// Serves REST until `shutdown` flips; connections end with it.
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
+    crate::accept_loop(listener, shutdown, move |stream| {
+        let shared = Arc::clone(&shared);
+        async move {
+            let service = service_fn(move |request| respond(Arc::clone(&shared), request));
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        }
+    })
+    .await;
+}
+
+async fn respond(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let wants_json = header("accept").is_some_and(|a| a.contains("json"));
+    let path = parts.uri.path().to_owned();
+    let segments: Vec<String> = path.trim_matches('/').split('/').map(str::to_owned).collect();
+    let method = parts.method.as_str().to_owned();
+
+    // The server tries the bot token first, and only it when present.
+    let (bot, session) = (header("x-bot-token"), header("x-session-token"));
+    let caller = {
+        let world = shared.world();
+        let lookup = |token: &str, kind| {
+            world
+                .tokens
+                .get(token)
+                .filter(|(_, k)| *k == kind)
+                .map(|(id, _)| (*id, kind))
+        };
+        match (&bot, &session) {
+            (Some(token), _) => lookup(token, TokenKind::Bot),
+            (None, Some(token)) => lookup(token, TokenKind::Session),
+            (None, None) => None,
+        }
+    };
+
+    let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let (bucket, limit, resource) = classify(&method, &refs);
+    // Sessions are limited per session; everything else per address.
+    let identifier = match caller {
+        Some((id, TokenKind::Session)) => id.to_string(),
+        _ => "127.0.0.1".to_owned(),
+    };
+    let verdict = shared.limiter.check(&identifier, bucket, limit, &resource);
+    if !verdict.allowed {
+        let reply = Reply::json_status(
+            429,
+            &RateLimited {
+                retry_after: verdict.retry_after_ms,
+            },
+        );
+        return Ok(reply.into_response(&verdict.headers));
+    }
+    if let Some(reply) = shared.faults.rest_fault(&path) {
+        return Ok(reply.into_response(&verdict.headers));
+    }
+
+    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return Ok(Reply::catcher(413, wants_json).into_response(&verdict.headers)),
+    };
+    let call = Call {
+        method,
+        segments,
+        body,
+        wants_json,
+        caller,
+    };
+    let reply = crate::routes::route(&shared, &call).unwrap_or_else(|reply| reply);
+    Ok(reply.into_response(&verdict.headers))
+}
+
+/// Shorthand for a Stoat error reply.
+pub(crate) fn fail<T>(kind: ApiErrorKind) -> Result<T, Reply> {
+    Err(Reply::error(kind))
+}

@@ -1,0 +1,229 @@
+//! A local, in-memory Stoat server for tests and offline runs: REST and
+//! events on loopback, on ephemeral ports, behaving as the official server
+//! does (as its recorded exchanges show).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let emulator = stoat_emulator::Emulator::start().await?;
+//! let alice = emulator.create_user("alice");
+//! let bob = emulator.create_user("bob");
+//! assert_ne!(alice.id, bob.id);
+//! assert!(emulator.api_url().starts_with("http://127.0.0.1:"));
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! It depends on `stoat-model` only: it must not answer the SDK's clients
+//! with their own code, or both could be wrong the same way.
+//!
+//! Emulated so far: `GET /`, accounts and tokens, every `/users` route with
+//! the server's perspective, permission and relationship rules, the rate
+//! limiter, and the events connection (authentication, `Ready`, pings,
+//! typing, presence, and the events the routes cause). Message routes, file
+//! uploads and most fault injection come next.
+#![forbid(unsafe_code)]
+
+mod faults;
+mod http;
+mod ratelimit;
+mod reply;
+mod routes;
+mod world;
+mod ws;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use stoat_model::{Secret, UserId};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use faults::RestFaultKind;
+
+use crate::faults::Faults;
+use crate::ratelimit::Limiter;
+use crate::world::World;
+
+/// An account created on the emulator.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The user's id.
+    pub id: UserId,
+    /// Its token (a session token for users, a bot token for bots).
+    pub token: Secret,
+    /// The password, for routes that ask for it.
+    pub password: Secret,
+}
+
+/// Settings of an emulator.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Length of the rate limiter's windows (the server's is 10 s; tests
+    /// shorten it so they need not wait).
+    pub rate_limit_window: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            rate_limit_window: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What the server tasks share.
+pub(crate) struct Shared {
+    world: Mutex<World>,
+    limiter: Limiter,
+    faults: Faults,
+    api_url: String,
+    ws_url: String,
+}
+
+impl Shared {
+    /// The database, locked. Never held across an `.await`.
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A running emulator. Dropping it stops the servers too; `shutdown` waits
+/// until they have stopped.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    api_addr: SocketAddr,
+    ws_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("api", &self.api_addr)
+            .field("ws", &self.ws_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator with the server's settings on 127.0.0.1.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(Config::default()).await
+    }
+
+    /// Starts an emulator with `config`, on 127.0.0.1 only.
+    pub async fn start_with(config: Config) -> std::io::Result<Self> {
+        let api = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let events = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let (api_addr, ws_addr) = (api.local_addr()?, events.local_addr()?);
+        let shared = Arc::new(Shared {
+            world: Mutex::new(World::default()),
+            limiter: Limiter::new(config.rate_limit_window),
+            faults: Faults::default(),
+            api_url: format!("http://{api_addr}"),
+            ws_url: format!("ws://{ws_addr}"),
+        });
+        let (stop, stopped) = watch::channel(false);
+        let tasks = vec![
+            tokio::spawn(http::serve(api, Arc::clone(&shared), stopped.clone())),
+            tokio::spawn(ws::serve(events, Arc::clone(&shared), stopped)),
+        ];
+        Ok(Self {
+            shared,
+            api_addr,
+            ws_addr,
+            stop,
+            tasks,
+        })
+    }
+
+    /// Base URL of the REST API, e.g. `http://127.0.0.1:41234`.
+    pub fn api_url(&self) -> &str {
+        &self.shared.api_url
+    }
+
+    /// URL of the events connection, e.g. `ws://127.0.0.1:41235`.
+    pub fn ws_url(&self) -> &str {
+        &self.shared.ws_url
+    }
+
+    /// Creates a user account with a session token.
+    pub fn create_user(&self, name: &str) -> Account {
+        let password = "correct horse battery staple";
+        let (id, token) = self.shared.world().create_account(name, password, None);
+        Account {
+            id,
+            token: token.into(),
+            password: password.into(),
+        }
+    }
+
+    /// Creates a bot owned by `owner`, with a bot token.
+    pub fn create_bot(&self, owner: UserId, name: &str) -> Account {
+        let (id, token) = self.shared.world().create_account(name, "", Some(owner));
+        Account {
+            id,
+            token: token.into(),
+            password: Secret::new(""),
+        }
+    }
+
+    /// Makes an account privileged (a platform administrator).
+    pub fn make_privileged(&self, id: UserId) {
+        if let Some(account) = self.shared.world().accounts.get_mut(&id) {
+            account.user.privileged = true;
+        }
+    }
+
+    /// Answers the next `count` requests whose path starts with `prefix`
+    /// with a fault instead.
+    pub fn fail_rest(&self, prefix: &str, kind: RestFaultKind, count: usize) {
+        self.shared.faults.arm_rest(prefix, kind, count);
+    }
+
+    /// Stops both servers and waits for them (open connections are closed).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Accepts connections until `shutdown` flips, each served by `serve` in
+/// its own task; on shutdown the open connections are ended too.
+pub(crate) async fn accept_loop<F, Fut>(listener: TcpListener, mut shutdown: watch::Receiver<bool>, serve: F)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    connections.spawn(serve(stream));
+                }
+            }
+            _ = shutdown.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Dispatch of REST requests to their routes.
+
+mod users;
+
+use crate::Shared;
+use crate::http::Call;
+use crate::reply::Reply;
+
+/// Runs the route a request names; unknown routes get the framework's 404.
+pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
+    let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+    let segments = match segments.as_slice() {
+        ["0.8", rest @ ..] => rest.to_vec(),
+        other => other.to_vec(),
+    };
+    // Routes without authentication.
+    match (call.method.as_str(), segments.as_slice()) {
+        ("GET", [""]) => return Ok(users::root(&shared.api_url, &shared.ws_url)),
+        ("GET", ["users", target, "flags"]) => return Ok(users::flags(&shared.world(), target)),
+        ("GET", ["users", _, "default_avatar"]) => return Ok(users::default_avatar()),
+        _ => {}
+    }
+    let mut world = shared.world();
+    match (call.method.as_str(), segments.as_slice()) {
+        ("GET", ["users", "dms"]) => users::dms(&world, call),
+        ("GET", ["users", target]) => users::fetch(&world, call, target),
+        ("PATCH", ["users", "@me", "username"]) => users::change_username(&mut world, call),
+        ("PATCH", ["users", target]) => users::edit(&mut world, call, target),
+        ("GET", ["users", target, "profile"]) => users::profile(&world, call, target),
+        ("GET", ["users", target, "dm"]) => users::open_dm(&mut world, call, target),
+        ("GET", ["users", target, "mutual"]) => users::mutual(&world, call, target),
+        ("POST", ["users", "friend"]) => users::friend_by_name(&mut world, call),
+        ("PUT", ["users", target, "friend"]) => users::friend(&mut world, call, target),
+        ("DELETE", ["users", target, "friend"]) => users::unfriend(&mut world, call, target),
+        ("PUT", ["users", target, "block"]) => users::block(&mut world, call, target),
+        ("DELETE", ["users", target, "block"]) => users::unblock(&mut world, call, target),
+        _ => Err(Reply::catcher(404, call.wants_json)),
+    }
+}

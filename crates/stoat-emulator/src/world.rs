@@ -1,0 +1,327 @@
+//! The emulator's in-memory database and the server's rules over it.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use stoat_model::event::Event;
+use stoat_model::id::{ChannelId, UserId};
+use stoat_model::{
+    BotInformation, Discriminator, FieldsUser, Presence, Relationship, RelationshipStatus, User, UserProfile,
+    UserStatus,
+};
+use tokio::sync::mpsc;
+
+/// A stored account.
+#[derive(Clone, Debug)]
+pub(crate) struct Account {
+    pub(crate) user: User,
+    pub(crate) profile: UserProfile,
+    pub(crate) password: String,
+    pub(crate) bot: bool,
+}
+
+/// How a token authenticates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    Session,
+    Bot,
+}
+
+/// One open events connection.
+pub(crate) struct Connection {
+    pub(crate) user: UserId,
+    pub(crate) sender: mpsc::UnboundedSender<Event>,
+}
+
+/// Everything the emulator stores. Guarded by one mutex: every operation is
+/// short and synchronous, and one lock keeps each route atomic, as the
+/// server's database operations are for a single client.
+#[derive(Default)]
+pub(crate) struct World {
+    pub(crate) accounts: HashMap<UserId, Account>,
+    pub(crate) tokens: HashMap<String, (UserId, TokenKind)>,
+    /// `(a, b)` → how `a` relates to `b`. Missing means `None`.
+    pub(crate) relations: HashMap<(UserId, UserId), RelationshipStatus>,
+    pub(crate) dms: HashMap<ChannelId, stoat_model::Channel>,
+    pub(crate) connections: HashMap<u64, Connection>,
+    pub(crate) next_connection: u64,
+    pub(crate) id_counter: u64,
+}
+
+/// Milliseconds since the epoch, now.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+}
+
+impl World {
+    /// A fresh ULID: the current time and a counter (unique within the emulator).
+    pub(crate) fn new_id<M>(&mut self) -> stoat_model::Id<M> {
+        self.id_counter += 1;
+        let time = u128::from(now_ms()) << 80;
+        stoat_model::Id::from_u128(time | u128::from(self.id_counter))
+    }
+
+    pub(crate) fn new_token(&mut self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        self.id_counter += 1;
+        let mut token = String::with_capacity(64);
+        let mut state = self.id_counter.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ now_ms();
+        for _ in 0..64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            token.push(char::from(ALPHABET[(state % 64) as usize]));
+        }
+        token
+    }
+
+    /// Creates an account; discriminators are drawn per name like the server's.
+    pub(crate) fn create_account(
+        &mut self,
+        name: &str,
+        password: &str,
+        owner: Option<UserId>,
+    ) -> (UserId, String) {
+        let id = self.new_id();
+        let taken: HashSet<u16> = self
+            .accounts
+            .values()
+            .filter(|a| a.user.username.eq_ignore_ascii_case(name))
+            .map(|a| a.user.discriminator.get())
+            .collect();
+        let mut number = u16::try_from(self.id_counter % 9998).unwrap_or(0) + 1;
+        while taken.contains(&number) {
+            number = number % 9998 + 1;
+        }
+        let mut user = User::new(
+            id,
+            name,
+            Discriminator::new(number).unwrap_or(Discriminator::DELETED),
+        );
+        user.bot = owner.map(|owner_id| BotInformation { owner: owner_id });
+        let account = Account {
+            user,
+            profile: UserProfile::default(),
+            password: password.to_owned(),
+            bot: owner.is_some(),
+        };
+        self.accounts.insert(id, account);
+        let secret = self.new_token();
+        let kind = if owner.is_some() {
+            TokenKind::Bot
+        } else {
+            TokenKind::Session
+        };
+        self.tokens.insert(secret.clone(), (id, kind));
+        (id, secret)
+    }
+
+    pub(crate) fn relation(&self, from: UserId, to: UserId) -> RelationshipStatus {
+        if from == to {
+            return RelationshipStatus::User;
+        }
+        self.relations.get(&(from, to)).cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn set_relation(&mut self, from: UserId, to: UserId, status: RelationshipStatus) {
+        if status == RelationshipStatus::None {
+            self.relations.remove(&(from, to));
+        } else {
+            self.relations.insert((from, to), status);
+        }
+    }
+
+    pub(crate) fn is_bot(&self, id: UserId) -> bool {
+        self.accounts.get(&id).is_some_and(|a| a.bot)
+    }
+
+    pub(crate) fn connected(&self, id: UserId) -> bool {
+        self.connections.values().any(|c| c.user == id)
+    }
+
+    /// Whether the two users share a DM or group (servers are not emulated).
+    fn share_channel(&self, a: UserId, b: UserId) -> bool {
+        self.dms.values().any(|c| {
+            let recipients = c.recipients();
+            recipients.contains(&a) && recipients.contains(&b) && recipients.len() > 1
+        })
+    }
+
+    /// The server's user permissions of `caller` towards `target` (spec 4.11).
+    pub(crate) fn permissions(&self, caller: UserId, target: UserId) -> Permissions {
+        let privileged = self.accounts.get(&caller).is_some_and(|a| a.user.privileged);
+        let relation = self.relation(caller, target);
+        if privileged || caller == target || relation == RelationshipStatus::Friend {
+            return Permissions::ALL;
+        }
+        if matches!(
+            relation,
+            RelationshipStatus::Blocked | RelationshipStatus::BlockedOther
+        ) {
+            return Permissions::ACCESS;
+        }
+        let mut permissions = if matches!(
+            relation,
+            RelationshipStatus::Incoming | RelationshipStatus::Outgoing
+        ) {
+            Permissions::ACCESS
+        } else {
+            Permissions::NONE
+        };
+        if self.share_channel(caller, target) {
+            permissions = Permissions::ACCESS_VIEW;
+            if self.is_bot(caller) || self.is_bot(target) {
+                permissions = Permissions::ALL;
+            }
+        }
+        permissions
+    }
+
+    /// The user as `viewer` sees them, following the server's perspective
+    /// rules for fetches and relationship responses (spec 4.1).
+    pub(crate) fn view(&self, viewer: UserId, id: UserId) -> Option<User> {
+        let account = self.accounts.get(&id)?;
+        let mut user = account.user.clone();
+        if viewer == id {
+            return Some(self.view_self(id));
+        }
+        user.relations = Vec::new();
+        user.relationship = if account.bot {
+            RelationshipStatus::None
+        } else {
+            self.relation(viewer, id)
+        };
+        let may_view = account.bot || self.permissions(viewer, id).view_profile;
+        let invisible = user.status.as_ref().and_then(|s| s.presence.as_ref()) == Some(&Presence::Invisible);
+        user.online = may_view && self.connected(id) && !invisible;
+        if !may_view {
+            user.status = None;
+        } else if let Some(status) = &mut user.status {
+            strip_invisible(status);
+            if status.is_empty() {
+                user.status = None;
+            }
+        }
+        Some(user)
+    }
+
+    /// Your own user: relationship `User`, relations shown, `Invisible` stripped.
+    pub(crate) fn view_self(&self, id: UserId) -> User {
+        let account = &self.accounts[&id];
+        let mut user = account.user.clone();
+        user.relationship = RelationshipStatus::User;
+        user.relations = self
+            .relations
+            .iter()
+            .filter(|((from, _), _)| *from == id)
+            .map(|((_, to), status)| Relationship {
+                id: *to,
+                status: status.clone(),
+            })
+            .collect();
+        user.relations.sort_by_key(|r| r.id);
+        let invisible = user.status.as_ref().and_then(|s| s.presence.as_ref()) == Some(&Presence::Invisible);
+        user.online = self.connected(id) && !invisible;
+        if let Some(status) = &mut user.status {
+            strip_invisible(status);
+            if status.is_empty() {
+                user.status = None;
+            }
+        }
+        user
+    }
+
+    /// Sends an event to every connection of `user`.
+    pub(crate) fn send_to(&self, user: UserId, event: &Event) {
+        for connection in self.connections.values().filter(|c| c.user == user) {
+            let _ = connection.sender.send(event.clone());
+        }
+    }
+
+    /// Who receives a user's `UserUpdate`: the user and everyone related to
+    /// them or sharing a DM with them.
+    pub(crate) fn audience(&self, user: UserId) -> HashSet<UserId> {
+        let mut audience: HashSet<UserId> = self
+            .relations
+            .keys()
+            .filter(|(_, to)| *to == user)
+            .map(|(from, _)| *from)
+            .collect();
+        for channel in self.dms.values() {
+            if channel.recipients().contains(&user) {
+                audience.extend(channel.recipients().iter().copied());
+            }
+        }
+        audience.insert(user);
+        audience
+    }
+
+    /// Applies `clear` then the edit to a stored user (the server's order).
+    pub(crate) fn clear_fields(&mut self, id: UserId, clear: &[FieldsUser]) {
+        let Some(account) = self.accounts.get_mut(&id) else {
+            return;
+        };
+        for field in clear {
+            match field {
+                FieldsUser::Avatar => account.user.avatar = None,
+                FieldsUser::DisplayName => account.user.display_name = None,
+                FieldsUser::Pronouns => account.user.pronouns = None,
+                FieldsUser::StatusText => {
+                    if let Some(status) = &mut account.user.status {
+                        status.text = None;
+                    }
+                }
+                FieldsUser::StatusPresence => {
+                    if let Some(status) = &mut account.user.status {
+                        status.presence = None;
+                    }
+                }
+                FieldsUser::ProfileContent => account.profile.content = None,
+                FieldsUser::ProfileBackground => account.profile.background = None,
+                _ => {}
+            }
+        }
+        if account.user.status.as_ref().is_some_and(UserStatus::is_empty) {
+            account.user.status = None;
+        }
+    }
+}
+
+fn strip_invisible(status: &mut UserStatus) {
+    if status.presence == Some(Presence::Invisible) {
+        status.presence = None;
+    }
+}
+
+/// The user permissions the emulator needs (spec 4.11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Permissions {
+    pub(crate) access: bool,
+    pub(crate) view_profile: bool,
+    pub(crate) send_message: bool,
+}
+
+impl Permissions {
+    const NONE: Self = Self {
+        access: false,
+        view_profile: false,
+        send_message: false,
+    };
+    const ACCESS: Self = Self {
+        access: true,
+        view_profile: false,
+        send_message: false,
+    };
+    const ACCESS_VIEW: Self = Self {
+        access: true,
+        view_profile: true,
+        send_message: false,
+    };
+    const ALL: Self = Self {
+        access: true,
+        view_profile: true,
+        send_message: true,
+    };
+}

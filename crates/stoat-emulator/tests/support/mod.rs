@@ -1,0 +1,183 @@
+//! A minimal client for the emulator's tests: plain hyper requests and a
+//! tungstenite socket, so the emulator is tested on real loopback sockets
+//! without the SDK's own transports.
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(unreachable_pub, reason = "shared by the test binaries through `mod support`")]
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use stoat_emulator::{Account, Emulator};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// A response: status, headers we look at, and the body as JSON (or a
+/// string when it is not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn error_type(&self) -> &str {
+        self.body["type"].as_str().unwrap_or_default()
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Sends one request with `Accept: application/json` and a session token.
+pub async fn call(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    who: Option<&Account>,
+    body: Option<Value>,
+) -> Answer {
+    let token = who.map(|a| ("x-session-token", a.token.expose()));
+    send(emulator, method, path, token, body, true).await
+}
+
+/// The same without `Accept: application/json`.
+pub async fn call_with(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    who: Option<&Account>,
+    body: Option<Value>,
+    json_accept: bool,
+) -> Answer {
+    let token = who.map(|a| ("x-session-token", a.token.expose()));
+    send(emulator, method, path, token, body, json_accept).await
+}
+
+/// A bot's request (with `X-Bot-Token`).
+pub async fn call_as_bot(emulator: &Emulator, method: &str, path: &str, bot: &Account) -> Answer {
+    send(
+        emulator,
+        method,
+        path,
+        Some(("x-bot-token", bot.token.expose())),
+        None,
+        true,
+    )
+    .await
+}
+
+async fn send(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    token: Option<(&str, &str)>,
+    body: Option<Value>,
+    json_accept: bool,
+) -> Answer {
+    let address = emulator.api_url().trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(&address).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", &address);
+    if json_accept {
+        request = request.header("accept", "application/json");
+    }
+    if let Some((name, value)) = token {
+        request = request.header(name, value);
+    }
+    let payload = body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string()));
+    let response = sender
+        .send_request(request.body(Full::new(payload)).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    Answer {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    }
+}
+
+/// Makes two users friends.
+pub async fn befriend(emulator: &Emulator, a: &Account, b: &Account) {
+    assert_eq!(
+        call(emulator, "PUT", &format!("/users/{}/friend", b.id), Some(a), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        call(emulator, "PUT", &format!("/users/{}/friend", a.id), Some(b), None)
+            .await
+            .status,
+        200
+    );
+}
+
+/// An events connection.
+pub struct Socket {
+    inner: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    /// Connects and authenticates with an `Authenticate` message; returns
+    /// the socket after `Authenticated` and `Ready`, and the `Ready`.
+    pub async fn connect(emulator: &Emulator, account: &Account) -> (Self, Value) {
+        let url = format!("{}/?version=1&format=json", emulator.ws_url());
+        let (inner, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut socket = Self { inner };
+        socket
+            .send(json!({"type": "Authenticate", "token": account.token.expose()}))
+            .await;
+        assert_eq!(socket.next().await["type"], "Authenticated");
+        let ready = socket.next().await;
+        assert_eq!(ready["type"], "Ready");
+        (socket, ready)
+    }
+
+    pub async fn send(&mut self, value: Value) {
+        self.inner.send(Message::text(value.to_string())).await.unwrap();
+    }
+
+    /// The next event; fails the test after 5 s without one.
+    pub async fn next(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.inner.next())
+                .await
+                .expect("no event within 5 s")
+                .expect("the connection ended")
+                .unwrap();
+            if let Message::Text(text) = frame {
+                return serde_json::from_str(text.as_str()).unwrap();
+            }
+        }
+    }
+
+    /// The next event of `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let event = self.next().await;
+            if event["type"] == kind {
+                return event;
+            }
+        }
+    }
+}
