@@ -29,6 +29,10 @@ const BODY_LIMIT: usize = 1 << 20;
 pub(crate) struct Call {
     pub(crate) method: String,
     pub(crate) segments: Vec<String>,
+    /// The query string, without `?`.
+    pub(crate) query: String,
+    /// The `Idempotency-Key` header.
+    pub(crate) idempotency_key: Option<String>,
     pub(crate) body: Bytes,
     pub(crate) wants_json: bool,
     /// The authenticated caller, if the token was valid.
@@ -129,6 +133,8 @@ async fn respond(
     let call = Call {
         method,
         segments,
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        idempotency_key: header("idempotency-key"),
         body,
         wants_json,
         caller,

@@ -19,10 +19,10 @@
 //! with their own code, or both could be wrong the same way.
 //!
 //! Emulated so far: `GET /`, accounts and tokens, every `/users` route with
-//! the server's perspective, permission and relationship rules, the rate
-//! limiter, and the events connection (authentication, `Ready`, pings,
-//! typing, presence, and the events the routes cause). Message routes, file
-//! uploads and most fault injection come next.
+//! the server's perspective, permission and relationship rules, the DM
+//! routes and user reports, the rate limiter, and the events connection
+//! (authentication, `Ready`, pings, typing, presence, and the events the
+//! routes cause). File uploads, voice events and socket faults come next.
 #![forbid(unsafe_code)]
 
 mod faults;

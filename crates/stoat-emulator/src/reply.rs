@@ -30,6 +30,15 @@ impl Reply {
         }
     }
 
+    pub(crate) fn no_content() -> Self {
+        Self {
+            status: 204,
+            content_type: None,
+            body: Bytes::new(),
+            cache_control: None,
+        }
+    }
+
     pub(crate) fn bytes(content_type: &'static str, body: Bytes) -> Self {
         Self {
             status: 200,

@@ -43,6 +43,11 @@ pub(crate) struct World {
     /// `(a, b)` → how `a` relates to `b`. Missing means `None`.
     pub(crate) relations: HashMap<(UserId, UserId), RelationshipStatus>,
     pub(crate) dms: HashMap<ChannelId, stoat_model::Channel>,
+    /// Messages per channel, in id (time) order.
+    pub(crate) messages:
+        HashMap<ChannelId, std::collections::BTreeMap<stoat_model::MessageId, stoat_model::Message>>,
+    /// Idempotency keys and body nonces already used.
+    pub(crate) nonces: HashSet<String>,
     pub(crate) connections: HashMap<u64, Connection>,
     pub(crate) next_connection: u64,
     pub(crate) id_counter: u64,

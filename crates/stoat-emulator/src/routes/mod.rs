@@ -1,5 +1,6 @@
 //! Dispatch of REST requests to their routes.
 
+mod channels;
 mod users;
 
 use crate::Shared;
@@ -34,6 +35,18 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
         ("DELETE", ["users", target, "friend"]) => users::unfriend(&mut world, call, target),
         ("PUT", ["users", target, "block"]) => users::block(&mut world, call, target),
         ("DELETE", ["users", target, "block"]) => users::unblock(&mut world, call, target),
+        ("GET", ["channels", channel]) => channels::fetch_channel(&world, call, channel),
+        ("DELETE", ["channels", channel]) => channels::close(&mut world, call, channel),
+        ("POST", ["channels", channel, "messages"]) => channels::send(&mut world, call, channel),
+        ("GET", ["channels", channel, "messages"]) => channels::history(&world, call, channel),
+        ("GET", ["channels", channel, "messages", message]) => {
+            channels::fetch_message(&world, call, channel, message)
+        }
+        ("POST", ["channels", channel, "search"]) => channels::search(&world, call, channel),
+        ("PUT", ["channels", channel, "ack", message]) => channels::ack(&world, call, channel, message),
+        ("POST", ["channels", channel, "join_call"]) => channels::join_call(&world, call, channel),
+        ("PUT", ["channels", channel, "end_ring", _]) => channels::end_ring(&world, call, channel),
+        ("POST", ["safety", "report"]) => channels::report(&world, call),
         _ => Err(Reply::catcher(404, call.wants_json)),
     }
 }
