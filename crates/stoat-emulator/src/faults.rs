@@ -1,6 +1,11 @@
 //! Faults a test can inject into the emulator.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use stoat_model::UserId;
 
 use crate::reply::Reply;
 
@@ -25,13 +30,69 @@ pub enum RestFaultKind {
     HtmlUnauthorized,
 }
 
-/// The faults currently armed.
+/// The faults currently armed, and what clients sent.
 #[derive(Default)]
 pub(crate) struct Faults {
     rest: Mutex<Vec<RestFault>>,
+    silent_pings: AtomicBool,
+    event_delay: Mutex<Duration>,
+    refused_upgrades: AtomicUsize,
+    received: Mutex<HashMap<UserId, u64>>,
 }
 
 impl Faults {
+    pub(crate) fn silence_pings(&self, silent: bool) {
+        self.silent_pings.store(silent, Ordering::SeqCst);
+    }
+
+    pub(crate) fn pings_silenced(&self) -> bool {
+        self.silent_pings.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn delay_events(&self, delay: Duration) {
+        *self
+            .event_delay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = delay;
+    }
+
+    pub(crate) fn event_delay(&self) -> Duration {
+        *self
+            .event_delay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn refuse_upgrades(&self, count: usize) {
+        self.refused_upgrades.store(count, Ordering::SeqCst);
+    }
+
+    /// Whether this upgrade is to be refused (and uses one refusal up).
+    pub(crate) fn take_refusal(&self) -> bool {
+        self.refused_upgrades
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    pub(crate) fn count_received(&self, user: Option<UserId>) {
+        let key = user.unwrap_or(UserId::SYSTEM);
+        *self
+            .received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(key)
+            .or_default() += 1;
+    }
+
+    pub(crate) fn received(&self, user: UserId) -> u64 {
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&user)
+            .copied()
+            .unwrap_or(0)
+    }
+
     pub(crate) fn arm_rest(&self, prefix: &str, kind: RestFaultKind, count: usize) {
         self.rest
             .lock()

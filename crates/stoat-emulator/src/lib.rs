@@ -22,7 +22,8 @@
 //! the server's perspective, permission and relationship rules, the DM
 //! routes and user reports, the rate limiter, and the events connection
 //! (authentication, `Ready`, pings, typing, presence, and the events the
-//! routes cause). File uploads, voice events and socket faults come next.
+//! routes cause), voice events through the test API, and fault injection.
+//! File uploads come next.
 #![forbid(unsafe_code)]
 
 mod faults;
@@ -37,7 +38,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use stoat_model::{Secret, UserId};
+use stoat_model::event::{
+    Event, Logout, UserVoiceStateUpdate, VoiceChannelJoin, VoiceChannelLeave, VoiceChannelMove,
+};
+use stoat_model::{ChannelId, PartialUserVoiceState, Secret, Timestamp, UserId, UserVoiceState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -186,6 +190,138 @@ impl Emulator {
     /// with a fault instead.
     pub fn fail_rest(&self, prefix: &str, kind: RestFaultKind, count: usize) {
         self.shared.faults.arm_rest(prefix, kind, count);
+    }
+
+    /// Drops every events connection of `user` without a close frame, as
+    /// the server and proxies do.
+    pub fn drop_connections(&self, user: UserId) {
+        self.shared.world().push_to(user, || world::Outgoing::Drop);
+    }
+
+    /// Sends `text` as a frame to every events connection of `user` (for
+    /// malformed frames).
+    pub fn send_raw(&self, user: UserId, text: &str) {
+        self.shared
+            .world()
+            .push_to(user, || world::Outgoing::Raw(text.to_owned()));
+    }
+
+    /// Deletes the sessions of `user`: `Logout` on their connections, which
+    /// are then dropped, and their session tokens stop working.
+    pub fn logout(&self, user: UserId) {
+        let mut world = self.shared.world();
+        world.push_to(user, || world::Outgoing::Event(Event::Logout(Logout {})));
+        world.push_to(user, || world::Outgoing::Drop);
+        world
+            .tokens
+            .retain(|_, (id, kind)| *id != user || *kind != world::TokenKind::Session);
+    }
+
+    /// Stops answering pings (`true`) or answers them again (`false`).
+    pub fn silence_pings(&self, silent: bool) {
+        self.shared.faults.silence_pings(silent);
+    }
+
+    /// Holds every event frame back for `delay` before sending it.
+    pub fn delay_events(&self, delay: Duration) {
+        self.shared.faults.delay_events(delay);
+    }
+
+    /// Answers the next `count` events connections with `502 Bad Gateway`
+    /// instead of upgrading them.
+    pub fn refuse_upgrades(&self, count: usize) {
+        self.shared.faults.refuse_upgrades(count);
+    }
+
+    /// Frames received from the events connections of `user` after they
+    /// authenticated (pings, typing, anything).
+    pub fn frames_received(&self, user: UserId) -> u64 {
+        self.shared.faults.received(user)
+    }
+
+    /// Open events connections of `user`.
+    pub fn connections(&self, user: UserId) -> usize {
+        self.shared
+            .world()
+            .connections
+            .values()
+            .filter(|c| c.user == user)
+            .count()
+    }
+
+    /// `user` joins the call in `channel` (no media server runs, so tests
+    /// drive voice here): `VoiceChannelJoin` to the channel's recipients.
+    pub fn voice_join(&self, channel: ChannelId, user: UserId) -> UserVoiceState {
+        let state = UserVoiceState {
+            id: user,
+            joined_at: Timestamp::from_millis(i64::try_from(world::now_ms()).unwrap_or(0)),
+            is_receiving: true,
+            is_publishing: false,
+            screensharing: false,
+            camera: false,
+        };
+        let mut world = self.shared.world();
+        let participants = world.voice.entry(channel).or_default();
+        participants.retain(|s| s.id != user);
+        participants.push(state.clone());
+        let event = Event::VoiceChannelJoin(Box::new(VoiceChannelJoin {
+            id: channel,
+            state: state.clone(),
+        }));
+        world.send_to_channel(channel, &event);
+        state
+    }
+
+    /// A participant's state changes: `UserVoiceStateUpdate`.
+    pub fn voice_update(&self, channel: ChannelId, user: UserId, data: PartialUserVoiceState) {
+        let mut world = self.shared.world();
+        if let Some(state) = world
+            .voice
+            .get_mut(&channel)
+            .and_then(|p| p.iter_mut().find(|s| s.id == user))
+        {
+            state.apply_update(&data);
+        }
+        let event = Event::UserVoiceStateUpdate(Box::new(UserVoiceStateUpdate {
+            id: user,
+            channel_id: channel,
+            data,
+        }));
+        world.send_to_channel(channel, &event);
+    }
+
+    /// `user` leaves the call: `VoiceChannelLeave`.
+    pub fn voice_leave(&self, channel: ChannelId, user: UserId) {
+        let mut world = self.shared.world();
+        if let Some(participants) = world.voice.get_mut(&channel) {
+            participants.retain(|s| s.id != user);
+            if participants.is_empty() {
+                world.voice.remove(&channel);
+            }
+        }
+        world.send_to_channel(
+            channel,
+            &Event::VoiceChannelLeave(VoiceChannelLeave { id: channel, user }),
+        );
+    }
+
+    /// `user` moves between calls: `VoiceChannelMove`, to the new channel only.
+    pub fn voice_move(&self, user: UserId, from: ChannelId, to: ChannelId) {
+        let mut world = self.shared.world();
+        let state = world.voice.get_mut(&from).and_then(|p| {
+            let at = p.iter().position(|s| s.id == user)?;
+            Some(p.remove(at))
+        });
+        let Some(state) = state else { return };
+        world.voice.retain(|_, p| !p.is_empty());
+        world.voice.entry(to).or_default().push(state.clone());
+        let event = Event::VoiceChannelMove(Box::new(VoiceChannelMove {
+            user,
+            from,
+            to,
+            state,
+        }));
+        world.send_to_channel(to, &event);
     }
 
     /// Stops both servers and waits for them (open connections are closed).

@@ -27,10 +27,21 @@ pub(crate) enum TokenKind {
     Bot,
 }
 
+/// What the emulator pushes to one events connection.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// An event, encoded in the connection's format.
+    Event(Event),
+    /// A text frame as given (for malformed frames).
+    Raw(String),
+    /// Drop the socket without a close frame.
+    Drop,
+}
+
 /// One open events connection.
 pub(crate) struct Connection {
     pub(crate) user: UserId,
-    pub(crate) sender: mpsc::UnboundedSender<Event>,
+    pub(crate) sender: mpsc::UnboundedSender<Outgoing>,
 }
 
 /// Everything the emulator stores. Guarded by one mutex: every operation is
@@ -43,6 +54,8 @@ pub(crate) struct World {
     /// `(a, b)` → how `a` relates to `b`. Missing means `None`.
     pub(crate) relations: HashMap<(UserId, UserId), RelationshipStatus>,
     pub(crate) dms: HashMap<ChannelId, stoat_model::Channel>,
+    /// Calls in progress: channel → participants.
+    pub(crate) voice: HashMap<ChannelId, Vec<stoat_model::UserVoiceState>>,
     /// Messages per channel, in id (time) order.
     pub(crate) messages:
         HashMap<ChannelId, std::collections::BTreeMap<stoat_model::MessageId, stoat_model::Message>>,
@@ -238,10 +251,26 @@ impl World {
         user
     }
 
+    /// Pushes something to every connection of `user`.
+    pub(crate) fn push_to(&self, user: UserId, make: impl Fn() -> Outgoing) {
+        for connection in self.connections.values().filter(|c| c.user == user) {
+            let _ = connection.sender.send(make());
+        }
+    }
+
+    /// Sends an event to the recipients of a channel.
+    pub(crate) fn send_to_channel(&self, channel: ChannelId, event: &Event) {
+        if let Some(stored) = self.dms.get(&channel) {
+            for recipient in stored.recipients() {
+                self.send_to(*recipient, event);
+            }
+        }
+    }
+
     /// Sends an event to every connection of `user`.
     pub(crate) fn send_to(&self, user: UserId, event: &Event) {
         for connection in self.connections.values().filter(|c| c.user == user) {
-            let _ = connection.sender.send(event.clone());
+            let _ = connection.sender.send(Outgoing::Event(event.clone()));
         }
     }
 

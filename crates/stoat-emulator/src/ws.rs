@@ -8,15 +8,16 @@ use stoat_model::error::{ApiError, ApiErrorKind};
 use stoat_model::event::{
     Authenticated, ChannelTyping, ClientMessage, ErrorEvent, Event, Format, Pong, Ready, UserUpdate,
 };
-use stoat_model::{Channel, PartialUser, Presence, RelationshipStatus, UserId};
+use stoat_model::{Channel, ChannelVoiceState, PartialUser, Presence, RelationshipStatus, UserId};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
 
 use crate::Shared;
-use crate::world::World;
+use crate::world::{Outgoing, World};
 
 /// Serves events connections until `shutdown` flips.
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
@@ -53,8 +54,14 @@ fn params(query: &str) -> Params {
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
     let mut query = String::new();
+    let refuse = shared.faults.take_refusal();
     #[allow(clippy::result_large_err, reason = "the signature tungstenite asks for")]
     let callback = |request: &Request, response: Response| {
+        if refuse {
+            let mut refusal = ErrorResponse::new(Some("502 Bad Gateway".to_owned()));
+            *refusal.status_mut() = StatusCode::BAD_GATEWAY;
+            return Err(refusal);
+        }
         request.uri().query().unwrap_or_default().clone_into(&mut query);
         Ok(response)
     };
@@ -118,14 +125,16 @@ async fn run(
     shared: &Shared,
     user: UserId,
     format: Format,
-    events: &mut mpsc::UnboundedReceiver<Event>,
+    events: &mut mpsc::UnboundedReceiver<Outgoing>,
 ) {
     #[allow(clippy::collapsible_match, reason = "sending is async, a guard cannot await")]
     loop {
         tokio::select! {
             frame = next_message(socket) => {
                 let Some(frame) = frame else { return };
+                shared.faults.count_received(Some(user));
                 match decode(format, &frame) {
+                    Some(ClientMessage::Ping { .. }) if shared.faults.pings_silenced() => {}
                     Some(ClientMessage::Ping { data }) => {
                         if send_frame(socket, format, &Event::Pong(Pong { data })).await.is_err() {
                             return;
@@ -138,9 +147,20 @@ async fn run(
                     _ => {}
                 }
             }
-            event = events.recv() => {
-                let Some(event) = event else { return };
-                if send_frame(socket, format, &event).await.is_err() {
+            outgoing = events.recv() => {
+                let sent = match outgoing {
+                    Some(Outgoing::Event(event)) => {
+                        let delay = shared.faults.event_delay();
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
+                        send_frame(socket, format, &event).await
+                    }
+                    Some(Outgoing::Raw(text)) => socket.send(Message::text(text)).await,
+                    // Returning drops the socket: no close frame, as the server does.
+                    Some(Outgoing::Drop) | None => return,
+                };
+                if sent.is_err() {
                     return;
                 }
             }
@@ -205,7 +225,22 @@ fn ready(world: &World, user: UserId, fields: &[String]) -> Event {
         channels: wants("channels").then_some(channels),
         members: wants("members").then(Vec::new),
         emojis: wants("emojis").then(Vec::new),
-        voice_states: wants("voice_states").then(Vec::new),
+        voice_states: wants("voice_states").then(|| {
+            world
+                .voice
+                .iter()
+                .filter(|(channel, _)| {
+                    world
+                        .dms
+                        .get(channel)
+                        .is_some_and(|c| c.recipients().contains(&user))
+                })
+                .map(|(id, participants)| ChannelVoiceState {
+                    id: *id,
+                    participants: participants.clone(),
+                })
+                .collect()
+        }),
         user_settings: None,
         channel_unreads: (!fields.is_empty() && wants("channel_unreads")).then(Vec::new),
         policy_changes: wants("policy_changes").then(Vec::new),

@@ -171,6 +171,32 @@ impl Socket {
         }
     }
 
+    /// The next text frame as sent, parsed or not.
+    pub async fn next_raw(&mut self) -> String {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.inner.next())
+                .await
+                .expect("no frame within 5 s")
+                .expect("the connection ended")
+                .unwrap();
+            if let Message::Text(text) = frame {
+                return text.as_str().to_owned();
+            }
+        }
+    }
+
+    /// Whether the connection ends (within 5 s) without a close frame.
+    pub async fn ends_without_close_frame(mut self) -> bool {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), self.inner.next()).await {
+                // A timeout or a close frame.
+                Err(_) | Ok(Some(Ok(Message::Close(_)))) => return false,
+                Ok(None | Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// The next event of `kind`, skipping others.
     pub async fn next_of(&mut self, kind: &str) -> Value {
         loop {
