@@ -22,8 +22,8 @@ use crate::ratelimit::classify;
 use crate::reply::Reply;
 use crate::world::TokenKind;
 
-/// Largest request body accepted (the server's JSON limit is 1 MiB).
-const BODY_LIMIT: usize = 1 << 20;
+/// Largest request body accepted (the file server's cap).
+const BODY_LIMIT: usize = 20_000_000;
 
 /// A parsed request, as the routes see it.
 pub(crate) struct Call {
@@ -33,6 +33,11 @@ pub(crate) struct Call {
     pub(crate) query: String,
     /// The `Idempotency-Key` header.
     pub(crate) idempotency_key: Option<String>,
+    /// The `Content-Type` header.
+    pub(crate) content_type: Option<String>,
+    /// Whether an `X-Bot-Token` / `X-Session-Token` header was sent at all.
+    pub(crate) sent_bot_token: bool,
+    pub(crate) sent_session_token: bool,
     pub(crate) body: Bytes,
     pub(crate) wants_json: bool,
     /// The authenticated caller, if the token was valid.
@@ -135,6 +140,9 @@ async fn respond(
         segments,
         query: parts.uri.query().unwrap_or_default().to_owned(),
         idempotency_key: header("idempotency-key"),
+        content_type: header("content-type"),
+        sent_bot_token: bot.is_some(),
+        sent_session_token: session.is_some(),
         body,
         wants_json,
         caller,

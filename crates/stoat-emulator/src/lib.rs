@@ -22,8 +22,8 @@
 //! the server's perspective, permission and relationship rules, the DM
 //! routes and user reports, the rate limiter, and the events connection
 //! (authentication, `Ready`, pings, typing, presence, and the events the
-//! routes cause), voice events through the test API, and fault injection.
-//! File uploads come next.
+//! routes cause), file uploads, voice events through the test API, and
+//! fault injection.
 #![forbid(unsafe_code)]
 
 mod faults;

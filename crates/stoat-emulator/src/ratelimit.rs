@@ -27,6 +27,7 @@ pub(crate) fn classify(method: &str, segments: &[&str]) -> (&'static str, u32, S
         (_, ["safety", "report"]) => ("safety_report", 3, "report".to_owned()),
         (_, ["safety", ..]) => ("safety", 15, String::new()),
         (_, ["swagger", ..]) => ("swagger", 100, String::new()),
+        ("POST", ["autumn", tag]) => ("upload", 10, (*tag).to_owned()),
         _ => ("any", 20, String::new()),
     }
 }

@@ -30,6 +30,16 @@ impl Reply {
         }
     }
 
+    /// A plain-text answer, as the file server's framework gives.
+    pub(crate) fn text(status: u16, text: &'static str) -> Self {
+        Self {
+            status,
+            content_type: Some("text/plain; charset=utf-8"),
+            body: Bytes::from_static(text.as_bytes()),
+            cache_control: None,
+        }
+    }
+
     pub(crate) fn no_content() -> Self {
         Self {
             status: 204,

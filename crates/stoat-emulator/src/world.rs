@@ -59,6 +59,8 @@ pub(crate) struct World {
     /// Messages per channel, in id (time) order.
     pub(crate) messages:
         HashMap<ChannelId, std::collections::BTreeMap<stoat_model::MessageId, stoat_model::Message>>,
+    /// Uploaded files.
+    pub(crate) files: HashMap<stoat_model::FileId, crate::routes::Upload>,
     /// Idempotency keys and body nonces already used.
     pub(crate) nonces: HashSet<String>,
     pub(crate) connections: HashMap<u64, Connection>,

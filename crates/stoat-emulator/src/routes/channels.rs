@@ -2,6 +2,7 @@
 
 use stoat_model::error::ApiErrorKind;
 use stoat_model::event::{ChannelAck, ChannelUpdate, Event};
+use stoat_model::file::FileTag;
 use stoat_model::message::{Embed, MessageFlags, MessageSort, MessagesWithUsers, TextEmbed};
 use stoat_model::request::{JoinCall, ReportContent, ReportedContent, SearchMessages, SendMessage};
 use stoat_model::{BulkMessageResponse, Channel, ChannelId, Message, MessageId, UserId};
@@ -69,6 +70,12 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         return fail(ApiErrorKind::InvalidOperation);
     }
     let flags = check_send(world, caller, &body)?;
+    let attachments = body
+        .attachments
+        .iter()
+        .flatten()
+        .map(|id| super::files::use_file(world, id, &FileTag::Attachments))
+        .collect::<Result<Vec<_>, _>>()?;
     let embeds = body.embeds.as_deref().unwrap_or_default();
     let replies = body.replies.as_deref().unwrap_or_default();
     let interactions = body.interactions.clone().unwrap_or_default();
@@ -105,7 +112,7 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         webhook: None,
         content: body.content.as_deref().filter(|c| !c.is_empty()).map(Into::into),
         system: None,
-        attachments: None,
+        attachments: (!attachments.is_empty()).then_some(attachments),
         edited: None,
         embeds: (!embeds.is_empty()).then(|| embeds.iter().map(text_embed).collect()),
         mentions: (!mentions.is_empty()).then_some(mentions),
@@ -173,10 +180,6 @@ fn check_send(world: &World, caller: UserId, body: &SendMessage) -> Result<Messa
     }
     if content.is_empty() && attachments.is_empty() && embeds.is_empty() {
         return fail(ApiErrorKind::EmptyMessage);
-    }
-    if !attachments.is_empty() {
-        // Uploads are not emulated yet: no attachment id can exist.
-        return fail(ApiErrorKind::NotFound);
     }
     let interactions = body.interactions.clone().unwrap_or_default();
     if interactions.restrict_reactions && interactions.reactions.as_ref().is_none_or(Vec::is_empty) {

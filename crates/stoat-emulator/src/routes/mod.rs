@@ -1,7 +1,10 @@
 //! Dispatch of REST requests to their routes.
 
 mod channels;
+mod files;
 mod users;
+
+pub(crate) use files::Upload;
 
 use crate::Shared;
 use crate::http::Call;
@@ -47,6 +50,7 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
         ("POST", ["channels", channel, "join_call"]) => channels::join_call(&world, call, channel),
         ("PUT", ["channels", channel, "end_ring", _]) => channels::end_ring(&world, call, channel),
         ("POST", ["safety", "report"]) => channels::report(&world, call),
+        ("POST", ["autumn", tag]) => files::upload(&mut world, call, tag, call.content_type.as_deref()),
         _ => Err(Reply::catcher(404, call.wants_json)),
     }
 }

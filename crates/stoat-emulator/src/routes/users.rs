@@ -4,6 +4,7 @@ use bytes::Bytes;
 use serde_json::json;
 use stoat_model::error::ApiErrorKind;
 use stoat_model::event::{Event, UserRelationship, UserUpdate};
+use stoat_model::file::FileTag;
 use stoat_model::request::{ChangeUsername, EditUser, SendFriendRequest};
 use stoat_model::{
     Channel, Discriminator, FieldsUser, FlagResponse, Mutuals, PartialUser, Presence, RelationshipStatus,
@@ -148,11 +149,19 @@ pub(crate) fn edit(world: &mut World, call: &Call, segment: &str) -> Routed {
     if (edit.badges.is_some() || edit.flags.is_some()) && !privileged {
         return fail(ApiErrorKind::NotPrivileged);
     }
-    if edit.avatar.is_some() || edit.profile.as_ref().is_some_and(|p| p.background.is_some()) {
-        // Uploads are not emulated yet, so no file id can be valid.
-        return fail(ApiErrorKind::NotFound);
-    }
+    let avatar = edit
+        .avatar
+        .as_ref()
+        .map(|id| super::files::use_file(world, id, &FileTag::Avatars))
+        .transpose()?;
+    let background = edit
+        .profile
+        .as_ref()
+        .and_then(|p| p.background.as_ref())
+        .map(|id| super::files::use_file(world, id, &FileTag::Backgrounds))
+        .transpose()?;
     let nothing = edit.display_name.is_none()
+        && edit.avatar.is_none()
         && edit.pronouns.is_none()
         && edit.status.is_none()
         && edit.profile.is_none()
@@ -171,6 +180,13 @@ pub(crate) fn edit(world: &mut World, call: &Call, segment: &str) -> Routed {
     if let Some(name) = &edit.display_name {
         account.user.display_name = Some(name.as_str().into());
         data.display_name = Some(name.as_str().into());
+    }
+    if let Some(avatar) = avatar {
+        account.user.avatar = Some(Box::new(avatar.clone()));
+        data.avatar = Some(Box::new(avatar));
+    }
+    if let Some(background) = background {
+        account.profile.background = Some(Box::new(background));
     }
     if let Some(pronouns) = &edit.pronouns {
         account.user.pronouns = Some(pronouns.as_str().into());

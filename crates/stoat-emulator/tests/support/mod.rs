@@ -116,6 +116,53 @@ async fn send(
     }
 }
 
+/// Uploads `bytes` to the file server's `tag` as a multipart `file` field.
+pub async fn upload(
+    emulator: &Emulator,
+    tag: &str,
+    who: Option<&Account>,
+    filename: &str,
+    bytes: &[u8],
+) -> Answer {
+    let address = emulator.api_url().trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(&address).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let boundary = "stoat-boundary-7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut request = Request::builder()
+        .method("POST")
+        .uri(format!("/autumn/{tag}"))
+        .header("host", &address)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        );
+    if let Some(account) = who {
+        request = request.header("x-session-token", account.token.expose());
+    }
+    let response = sender
+        .send_request(request.body(Full::new(Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    Answer {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    }
+}
+
 /// Makes two users friends.
 pub async fn befriend(emulator: &Emulator, a: &Account, b: &Account) {
     assert_eq!(
