@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use stoat_emulator::{Emulator, RestFaultKind};
 use stoat_model::PartialUserVoiceState;
 use stoat_model::event::{ClientMessage, Event, Format};
-use support::{Socket, befriend, call};
+use support::{Socket, call};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -97,16 +97,8 @@ async fn logout_ends_the_session() {
 async fn voice_events_reach_the_channel_and_ready() {
     let emulator = Emulator::start().await.unwrap();
     let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
-    befriend(&emulator, &alice, &bob).await;
-    let dm = call(
-        &emulator,
-        "GET",
-        &format!("/users/{}/dm", bob.id),
-        Some(&alice),
-        None,
-    )
-    .await;
-    let channel = dm.body["_id"].as_str().unwrap().parse().unwrap();
+    let dm = support::friends_with_dm(&emulator, &alice, &bob).await;
+    let channel = dm.as_str().parse().unwrap();
     let (mut socket, _) = Socket::connect(&emulator, &alice).await;
     emulator.voice_join(channel, bob.id);
     let joined = socket.next_of("VoiceChannelJoin").await;

@@ -87,16 +87,8 @@ async fn tags_sizes_and_tokens_are_checked() {
 async fn attachments_go_with_messages() {
     let emulator = Emulator::start().await.unwrap();
     let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
-    befriend(&emulator, &alice, &bob).await;
-    let dm = call(
-        &emulator,
-        "GET",
-        &format!("/users/{}/dm", bob.id),
-        Some(&alice),
-        None,
-    )
-    .await;
-    let channel = dm.body["_id"].as_str().unwrap();
+    let dm = support::friends_with_dm(&emulator, &alice, &bob).await;
+    let channel = dm.as_str();
     let file = upload(&emulator, "attachments", Some(&alice), "notes.txt", b"hello").await;
     let sent = call(
         &emulator,

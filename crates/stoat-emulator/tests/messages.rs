@@ -5,19 +5,10 @@ mod support;
 
 use serde_json::{Value, json};
 use stoat_emulator::{Account, Emulator};
-use support::{Socket, befriend, call, call_as_bot};
+use support::{Socket, call, call_as_bot};
 
 async fn dm(emulator: &Emulator, alice: &Account, bob: &Account) -> String {
-    befriend(emulator, alice, bob).await;
-    let dm = call(
-        emulator,
-        "GET",
-        &format!("/users/{}/dm", bob.id),
-        Some(alice),
-        None,
-    )
-    .await;
-    dm.body["_id"].as_str().unwrap().to_owned()
+    support::friends_with_dm(emulator, alice, bob).await
 }
 
 async fn send(emulator: &Emulator, who: &Account, channel: &str, body: Value) -> support::Answer {

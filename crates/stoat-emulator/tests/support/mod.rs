@@ -84,27 +84,31 @@ async fn send(
     body: Option<Value>,
     json_accept: bool,
 ) -> Answer {
-    let address = emulator.api_url().trim_start_matches("http://").to_owned();
-    let stream = TcpStream::connect(&address).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    let mut request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", &address);
+    let mut request = Request::builder().method(method).uri(path);
     if json_accept {
         request = request.header("accept", "application/json");
     }
     if let Some((name, value)) = token {
         request = request.header(name, value);
     }
-    let payload = body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string()));
-    let response = sender
-        .send_request(request.body(Full::new(payload)).unwrap())
+    exchange(
+        emulator,
+        request,
+        body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())),
+    )
+    .await
+}
+
+/// Sends a request on a fresh connection and reads the answer.
+async fn exchange(emulator: &Emulator, request: hyper::http::request::Builder, body: Bytes) -> Answer {
+    let address = emulator.api_url().trim_start_matches("http://").to_owned();
+    let stream = TcpStream::connect(&address).await.unwrap();
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
+    tokio::spawn(connection);
+    let request = request.header("host", &address).body(Full::new(body)).unwrap();
+    let response = sender.send_request(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
     let body = serde_json::from_slice(&bytes)
@@ -124,12 +128,6 @@ pub async fn upload(
     filename: &str,
     bytes: &[u8],
 ) -> Answer {
-    let address = emulator.api_url().trim_start_matches("http://").to_owned();
-    let stream = TcpStream::connect(&address).await.unwrap();
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(connection);
     let boundary = "stoat-boundary-7MA4YWxkTrZu0gW";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -140,7 +138,6 @@ pub async fn upload(
     let mut request = Request::builder()
         .method("POST")
         .uri(format!("/autumn/{tag}"))
-        .header("host", &address)
         .header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
@@ -148,19 +145,7 @@ pub async fn upload(
     if let Some(account) = who {
         request = request.header("x-session-token", account.token.expose());
     }
-    let response = sender
-        .send_request(request.body(Full::new(Bytes::from(body))).unwrap())
-        .await
-        .unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-    Answer {
-        status: parts.status.as_u16(),
-        headers: parts.headers,
-        body,
-    }
+    exchange(emulator, request, Bytes::from(body)).await
 }
 
 /// Makes two users friends.
@@ -177,6 +162,13 @@ pub async fn befriend(emulator: &Emulator, a: &Account, b: &Account) {
             .status,
         200
     );
+}
+
+/// Makes two users friends and opens their DM; returns its id.
+pub async fn friends_with_dm(emulator: &Emulator, a: &Account, b: &Account) -> String {
+    befriend(emulator, a, b).await;
+    let dm = call(emulator, "GET", &format!("/users/{}/dm", b.id), Some(a), None).await;
+    dm.body["_id"].as_str().unwrap().to_owned()
 }
 
 /// An events connection.
