@@ -15,6 +15,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::Shared;
 use crate::world::{Outgoing, World};
@@ -65,7 +66,10 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         request.uri().query().unwrap_or_default().clone_into(&mut query);
         Ok(response)
     };
-    let Ok(mut socket) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+    // Small buffers: the default 128 KiB each way would make every idle
+    // connection cost a quarter of a megabyte.
+    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
+    let Ok(mut socket) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await else {
         return;
     };
     let params = params(&query);
