@@ -68,8 +68,12 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
     };
     // Small buffers: the default 128 KiB each way would make every idle
     // connection cost a quarter of a megabyte.
-    let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
-    let Ok(mut socket) = tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await else {
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0);
+    let Ok(mut socket) =
+        tokio_tungstenite::accept_hdr_async_with_config(stream, callback, Some(config)).await
+    else {
         return;
     };
     let params = params(&query);
