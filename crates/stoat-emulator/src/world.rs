@@ -42,6 +42,10 @@ pub(crate) enum Outgoing {
 pub(crate) struct Connection {
     pub(crate) user: UserId,
     pub(crate) sender: mpsc::UnboundedSender<Outgoing>,
+    /// Users whose updates this connection receives: fixed when it
+    /// connects (the users of its `Ready`), as on the server, which does
+    /// not subscribe a connection to friends made afterwards.
+    pub(crate) subscribed: HashSet<UserId>,
 }
 
 /// Everything the emulator stores. Guarded by one mutex: every operation is
@@ -276,22 +280,15 @@ impl World {
         }
     }
 
-    /// Who receives a user's `UserUpdate`: the user and everyone related to
-    /// them or sharing a DM with them.
-    pub(crate) fn audience(&self, user: UserId) -> HashSet<UserId> {
-        let mut audience: HashSet<UserId> = self
-            .relations
-            .keys()
-            .filter(|(_, to)| *to == user)
-            .map(|(from, _)| *from)
-            .collect();
-        for channel in self.dms.values() {
-            if channel.recipients().contains(&user) {
-                audience.extend(channel.recipients().iter().copied());
+    /// Publishes a user's `UserUpdate` on the user's topic: the user's own
+    /// connections and those subscribed to the user.
+    pub(crate) fn publish_user_update(&self, user: UserId, event: &Event, include_self: bool) {
+        for connection in self.connections.values() {
+            let own = connection.user == user;
+            if (own && include_self) || (!own && connection.subscribed.contains(&user)) {
+                let _ = connection.sender.send(Outgoing::Event(event.clone()));
             }
         }
-        audience.insert(user);
-        audience
     }
 
     /// Applies `clear` then the edit to a stored user (the server's order).

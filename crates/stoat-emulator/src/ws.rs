@@ -105,13 +105,19 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         let id = world.next_connection;
         world.next_connection += 1;
         let first = !world.connected(user);
-        world
-            .connections
-            .insert(id, crate::world::Connection { user, sender });
+        let ready = ready(&world, user, &params.ready);
+        // Subscriptions follow the users of Ready, whatever `ready=` shows.
+        let subscribed = ready_users(&world, user).into_iter().collect();
+        let connection = crate::world::Connection {
+            user,
+            sender,
+            subscribed,
+        };
+        world.connections.insert(id, connection);
         if first {
             announce_presence(&world, user, true);
         }
-        (id, ready(&world, user, &params.ready))
+        (id, ready)
     };
     let greeted = send_frame(&mut socket, format, &Event::Authenticated(Authenticated {}))
         .await
@@ -189,24 +195,13 @@ fn decode(format: Format, frame: &Message) -> Option<ClientMessage> {
 /// their DM channels. With `ready=` fields, only those parts.
 fn ready(world: &World, user: UserId, fields: &[String]) -> Event {
     let wants = |field: &str| fields.is_empty() || fields.iter().any(|f| f == field);
-    let mut ids: Vec<UserId> = world
-        .relations
-        .keys()
-        .filter(|(from, _)| *from == user)
-        .map(|(_, to)| *to)
-        .collect();
     let channels: Vec<Channel> = world
         .dms
         .values()
         .filter(|c| c.recipients().contains(&user))
         .cloned()
         .collect();
-    for channel in &channels {
-        ids.extend(channel.recipients().iter().copied().filter(|id| *id != user));
-    }
-    ids.sort();
-    ids.dedup();
-    let mut users: Vec<_> = ids
+    let mut users: Vec<_> = ready_users(world, user)
         .into_iter()
         .filter_map(|id| {
             let mut seen = world.view(user, id)?;
@@ -255,6 +250,23 @@ fn ready(world: &World, user: UserId, fields: &[String]) -> Event {
     }))
 }
 
+/// The other users of `user`'s Ready: everyone in their relations and
+/// every DM or group partner.
+fn ready_users(world: &World, user: UserId) -> Vec<UserId> {
+    let mut ids: Vec<UserId> = world
+        .relations
+        .keys()
+        .filter(|(from, _)| *from == user)
+        .map(|(_, to)| *to)
+        .collect();
+    for channel in world.dms.values().filter(|c| c.recipients().contains(&user)) {
+        ids.extend(channel.recipients().iter().copied().filter(|id| *id != user));
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// `UserUpdate {online}` to everyone who follows the user, unless the user
 /// is invisible.
 fn announce_presence(world: &World, user: UserId, online: bool) {
@@ -276,11 +288,7 @@ fn announce_presence(world: &World, user: UserId, online: bool) {
         clear: Vec::new(),
         event_id: None,
     }));
-    for other in world.audience(user) {
-        if other != user {
-            world.send_to(other, &event);
-        }
-    }
+    world.publish_user_update(user, &event, false);
 }
 
 /// Typing is relayed to the channel's recipients, the typist included.

@@ -223,9 +223,7 @@ pub(crate) fn edit(world: &mut World, call: &Call, segment: &str) -> Routed {
         clear: edit.remove.clone(),
         event_id: None,
     }));
-    for user in world.audience(id) {
-        world.send_to(user, &event);
-    }
+    world.publish_user_update(id, &event, true);
     Ok(Reply::json(&world.view_self(id)))
 }
 
@@ -332,9 +330,7 @@ pub(crate) fn change_username(world: &mut World, call: &Call) -> Routed {
         clear: Vec::new(),
         event_id: None,
     }));
-    for user in world.audience(caller) {
-        world.send_to(user, &event);
-    }
+    world.publish_user_update(caller, &event, true);
     Ok(Reply::json(&response))
 }
 
