@@ -65,6 +65,8 @@ pub(crate) struct World {
         HashMap<ChannelId, std::collections::BTreeMap<stoat_model::MessageId, stoat_model::Message>>,
     /// Uploaded files.
     pub(crate) files: HashMap<stoat_model::FileId, crate::routes::Upload>,
+    /// Closed DMs a new message will reopen, and when.
+    pub(crate) reopening: HashMap<ChannelId, std::time::Instant>,
     /// Idempotency keys and body nonces already used.
     pub(crate) nonces: HashSet<String>,
     pub(crate) connections: HashMap<u64, Connection>,
@@ -140,6 +142,32 @@ impl World {
         };
         self.tokens.insert(secret.clone(), (id, kind));
         (id, secret)
+    }
+
+    /// How long the server's last-message task takes to reopen a DM.
+    pub(crate) const REOPEN_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub(crate) fn reopen_later(&mut self, channel: ChannelId) {
+        self.reopening
+            .entry(channel)
+            .or_insert_with(|| std::time::Instant::now() + Self::REOPEN_DELAY);
+    }
+
+    /// Applies what background tasks would have done by now.
+    pub(crate) fn settle(&mut self) {
+        let now = std::time::Instant::now();
+        let due: Vec<ChannelId> = self
+            .reopening
+            .iter()
+            .filter(|(_, at)| **at <= now)
+            .map(|(c, _)| *c)
+            .collect();
+        for channel in due {
+            self.reopening.remove(&channel);
+            if let Some(stoat_model::Channel::DirectMessage(dm)) = self.dms.get_mut(&channel) {
+                dm.active = true;
+            }
+        }
     }
 
     pub(crate) fn relation(&self, from: UserId, to: UserId) -> RelationshipStatus {

@@ -49,20 +49,8 @@ pub(crate) fn fetch_channel(world: &World, call: &Call, segment: &str) -> Routed
 pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
     let caller = call.user()?;
     let idempotency_key = call.idempotency_key.as_deref();
-    if let Some(key) = idempotency_key {
-        // Guard failures: the framework's bodies, not Stoat errors.
-        if key.chars().count() > 64 {
-            return Err(Reply::catcher(400, call.wants_json));
-        }
-        if !world.nonces.insert(key.to_owned()) {
-            return Err(Reply::catcher(409, call.wants_json));
-        }
-    }
-    let stored = channel(world, caller, segment)?.clone();
+    let stored = admit(world, call, caller, segment)?;
     let channel_id = stored.id().ok_or_else(|| Reply::error(ApiErrorKind::NotFound))?;
-    if !may_send(world, caller, &stored) {
-        return Err(missing("SendMessage"));
-    }
     let body: SendMessage = call.json()?;
     if let Some(nonce) = &body.nonce
         && !world.nonces.insert(nonce.clone())
@@ -129,10 +117,12 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         .entry(channel_id)
         .or_default()
         .insert(id, message.clone());
-    if let Some(Channel::DirectMessage(dm)) = world.dms.get_mut(&channel_id) {
-        // Reopened silently, as the server's last-message task does.
-        dm.active = true;
-        dm.last_message_id = Some(id);
+    if let Some(Channel::DirectMessage(dm)) = world.dms.get(&channel_id)
+        && !dm.active
+    {
+        // The server's last-message task reopens it a few seconds later,
+        // without an event.
+        world.reopen_later(channel_id);
     }
     for recipient in stored.recipients() {
         let mut seen = message.clone();
@@ -148,6 +138,33 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         Box::new(user)
     });
     Ok(Reply::json(&response))
+}
+
+/// The checks before the body is read: the idempotency key (a request
+/// guard, so the framework's bodies), then the channel and the permission.
+fn admit(world: &mut World, call: &Call, caller: UserId, segment: &str) -> Result<Channel, Reply> {
+    if let Some(key) = call.idempotency_key.as_deref() {
+        if key.chars().count() > 64 {
+            return Err(Reply::catcher(400, call.wants_json));
+        }
+        if !world.nonces.insert(key.to_owned()) {
+            return Err(Reply::catcher(409, call.wants_json));
+        }
+    }
+    // A DM you are not in exists for the server, which then refuses the permission.
+    let outsider = segment
+        .parse::<ChannelId>()
+        .ok()
+        .and_then(|id| world.dms.get(&id))
+        .is_some_and(|c| !c.recipients().contains(&caller));
+    if outsider {
+        return Err(missing("SendMessage"));
+    }
+    let stored = channel(world, caller, segment)?.clone();
+    if !may_send(world, caller, &stored) {
+        return Err(missing("SendMessage"));
+    }
+    Ok(stored)
 }
 
 /// The server's checks of a message body, in its order; returns the flags

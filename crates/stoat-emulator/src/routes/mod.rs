@@ -25,6 +25,7 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
         _ => {}
     }
     let mut world = shared.world();
+    world.settle();
     match (call.method.as_str(), segments.as_slice()) {
         ("GET", ["users", "dms"]) => users::dms(&world, call),
         ("GET", ["users", target]) => users::fetch(&world, call, target),
