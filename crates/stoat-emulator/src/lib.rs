@@ -67,7 +67,7 @@ pub struct Account {
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Length of the rate limiter's windows (the server's is 10 s; tests
-    /// shorten it so they need not wait).
+    /// shorten it so they need not wait; zero turns limiting off).
     pub rate_limit_window: Duration,
 }
 

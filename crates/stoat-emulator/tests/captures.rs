@@ -23,6 +23,9 @@ fn fixture(name: &str) -> Value {
 /// Ids, names and times become placeholders; `location` goes.
 fn normalise(value: &Value) -> Value {
     const IDS: &[&str] = &[
+        "channels",
+        "servers",
+        "users",
         "_id",
         "id",
         "user",
@@ -43,8 +46,11 @@ fn normalise(value: &Value) -> Value {
                     let normal = match value {
                         // The validator's field order is not stable (recorded twice, differently).
                         Value::String(text) if key == "error" => json!(sorted_fields(text)),
+                        Value::Number(_) if key == "retry_after" => json!("<ms>"),
                         Value::String(_) if IDS.contains(&key.as_str()) => json!("<id>"),
-                        Value::Array(items) if IDS.contains(&key.as_str()) => {
+                        Value::Array(items)
+                            if IDS.contains(&key.as_str()) && items.iter().all(Value::is_string) =>
+                        {
                             json!(vec!["<id>"; items.len()])
                         }
                         Value::String(_) if NAMES.contains(&key.as_str()) => json!("<text>"),
@@ -217,7 +223,8 @@ async fn perform(s: &Situation, name: &str, request_body: Option<Value>) -> Answ
             let (a, _, dm) = s.friends().await;
             s.run("DELETE", &format!("/channels/{dm}"), &a, None).await
         }
-        name if name.starts_with("err_message_send")
+        name if (name.starts_with("err_message_send")
+            && name != "err_message_send_duplicate_idempotency_key")
             || name.starts_with("message_send_flags")
             || name == "message_send_content_2000_bytes"
             || name == "message_send_masquerade_colour" =>
@@ -290,6 +297,288 @@ async fn perform(s: &Situation, name: &str, request_body: Option<Value>) -> Answ
             body["content"]["id"] = json!(target.to_string());
             s.run("POST", "/safety/report", &a, Some(body)).await
         }
+        other => perform_more(s, other, request_body).await,
+    }
+}
+
+/// Alice's recorded profile edits, in the order they were made.
+const ALICE_EDITS: &[&str] = &[
+    "users_edit_me",
+    "users_edit_me_remove_field",
+    "users_edit_me_pronouns",
+];
+
+/// Alice after the first `count` recorded edits.
+async fn edited_alice(s: &Situation, count: usize) -> Account {
+    let alice = s.emulator.create_user("alice");
+    for name in &ALICE_EDITS[..count] {
+        let body = fixture(name)["request"]["body"].clone();
+        assert_eq!(s.run("PATCH", "/users/@me", &alice, Some(body)).await.status, 200);
+    }
+    alice
+}
+
+/// The second half of the situations.
+#[allow(clippy::too_many_lines, reason = "one arm per recorded exchange")]
+async fn perform_more(s: &Situation, name: &str, request_body: Option<Value>) -> Answer {
+    let e = &s.emulator;
+    match name {
+        "users_fetch_self_by_id" => {
+            let a = s.pair().0;
+            s.run("GET", &format!("/users/{}", a.id), &a, None).await
+        }
+        "users_edit_me" | "users_edit_me_remove_field" | "users_edit_me_pronouns" => {
+            let done = ALICE_EDITS.iter().position(|n| *n == name).unwrap();
+            let alice = edited_alice(s, done).await;
+            s.run("PATCH", "/users/@me", &alice, request_body).await
+        }
+        "users_change_username" => {
+            let alice = edited_alice(s, 3).await;
+            s.run("PATCH", "/users/@me/username", &alice, request_body).await
+        }
+        "users_profile_self" => {
+            let alice = edited_alice(s, 1).await;
+            s.run("GET", &format!("/users/{}/profile", alice.id), &alice, None)
+                .await
+        }
+        "users_fetch_incoming_request_user"
+        | "users_me_bob_with_incoming"
+        | "users_fetch_blocked_by_other" => {
+            let alice = edited_alice(s, 3).await;
+            let bob = e.create_user("bob");
+            let action = if name == "users_fetch_blocked_by_other" {
+                "block"
+            } else {
+                "friend"
+            };
+            s.run("PUT", &format!("/users/{}/{action}", bob.id), &alice, None)
+                .await;
+            let path = if name == "users_me_bob_with_incoming" {
+                "/users/@me".to_owned()
+            } else {
+                format!("/users/{}", alice.id)
+            };
+            s.run("GET", &path, &bob, None).await
+        }
+        "users_fetch_friend"
+        | "setup_users_fetch_bob_friend"
+        | "users_profile_friend"
+        | "users_mutual_friends" => {
+            let (a, b) = s.pair();
+            befriend(e, &a, &b).await;
+            let path = match name {
+                "users_profile_friend" => format!("/users/{}/profile", b.id),
+                "users_mutual_friends" => format!("/users/{}/mutual", b.id),
+                _ => format!("/users/{}", b.id),
+            };
+            s.run("GET", &path, &a, None).await
+        }
+        "setup_friend_request_put_alice" | "setup_friend_accept_put_bob" => {
+            let (a, b) = s.pair();
+            let first = s.run("PUT", &format!("/users/{}/friend", b.id), &a, None).await;
+            if name.contains("alice") {
+                first
+            } else {
+                s.run("PUT", &format!("/users/{}/friend", a.id), &b, None).await
+            }
+        }
+        "users_fetch_blocked" | "users_block_again" => {
+            let (a, b) = s.pair();
+            s.run("PUT", &format!("/users/{}/block", b.id), &a, None).await;
+            let (method, path) = if name == "users_block_again" {
+                ("PUT", format!("/users/{}/block", b.id))
+            } else {
+                ("GET", format!("/users/{}", b.id))
+            };
+            s.run(method, &path, &a, None).await
+        }
+        "users_open_dm"
+        | "users_open_dm_again"
+        | "users_mutual_with_dm"
+        | "users_dms"
+        | "dm_open_from_bob_side" => {
+            let (a, b, _) = s.friends().await;
+            match name {
+                "users_mutual_with_dm" => s.run("GET", &format!("/users/{}/mutual", b.id), &a, None).await,
+                "users_dms" => s.run("GET", "/users/dms", &a, None).await,
+                "dm_open_from_bob_side" => s.run("GET", &format!("/users/{}/dm", a.id), &b, None).await,
+                _ => s.run("GET", &format!("/users/{}/dm", b.id), &a, None).await,
+            }
+        }
+        "users_me_as_bot"
+        | "users_fetch_owner_as_bot"
+        | "users_profile_bot_self"
+        | "bot_dm_open_with_owner" => {
+            let owner = s.pair().0;
+            let bot = e.create_bot(owner.id, "sdkbot");
+            let path = match name {
+                "users_me_as_bot" => "/users/@me".to_owned(),
+                "users_fetch_owner_as_bot" => format!("/users/{}", owner.id),
+                "users_profile_bot_self" => format!("/users/{}/profile", bot.id),
+                _ => format!("/users/{}/dm", owner.id),
+            };
+            call_as_bot(e, "GET", &path, &bot).await
+        }
+        "err_bot_message_send_foreign_dm" => {
+            let (a, _, dm) = s.friends().await;
+            let bot = e.create_bot(a.id, "sdkbot");
+            support::call_as_bot_with_body(e, "POST", &format!("/channels/{dm}/messages"), &bot, request_body)
+                .await
+        }
+        "dm_open_after_close"
+        | "dm_fetch_after_close_and_new_message"
+        | "users_dms_after_close"
+        | "message_send_into_closed_dm" => {
+            let (a, b, dm) = s.friends().await;
+            s.run("DELETE", &format!("/channels/{dm}"), &a, None).await;
+            match name {
+                "dm_open_after_close" => s.run("GET", &format!("/users/{}/dm", b.id), &a, None).await,
+                "users_dms_after_close" => s.run("GET", "/users/dms", &a, None).await,
+                _ => {
+                    let _online = support::Socket::connect(e, &b).await;
+                    // Recorded after bob had set a status.
+                    let status = json!({"status": {"text": "typing in DMs", "presence": "Busy"}});
+                    s.run("PATCH", "/users/@me", &b, Some(status)).await;
+                    let sent = s
+                        .run("POST", &format!("/channels/{dm}/messages"), &b, request_body)
+                        .await;
+                    if name == "message_send_into_closed_dm" {
+                        sent
+                    } else {
+                        s.run("GET", &format!("/channels/{dm}"), &a, None).await
+                    }
+                }
+            }
+        }
+        "dm_open_self_saved_messages_again"
+        | "channel_fetch_saved_messages"
+        | "users_dms_with_saved_messages"
+        | "message_send_saved_messages" => {
+            let carol = e.create_user("carol");
+            let saved = s
+                .run("GET", &format!("/users/{}/dm", carol.id), &carol, None)
+                .await;
+            let id = saved.body["_id"].as_str().unwrap().to_owned();
+            match name {
+                "dm_open_self_saved_messages_again" => {
+                    s.run("GET", &format!("/users/{}/dm", carol.id), &carol, None)
+                        .await
+                }
+                "channel_fetch_saved_messages" => {
+                    s.run("GET", &format!("/channels/{id}"), &carol, None).await
+                }
+                "users_dms_with_saved_messages" => s.run("GET", "/users/dms", &carol, None).await,
+                _ => {
+                    let _online = support::Socket::connect(e, &carol).await;
+                    s.run("POST", &format!("/channels/{id}/messages"), &carol, request_body)
+                        .await
+                }
+            }
+        }
+        name if name.starts_with("message_send") || name == "err_message_send_duplicate_idempotency_key" => {
+            let (a, b, dm) = s.friends().await;
+            let _online = support::Socket::connect(e, &a).await;
+            let _bob_online = support::Socket::connect(e, &b).await;
+            let path = format!("/channels/{dm}/messages");
+            // Keys are remembered across the whole emulator: one per case.
+            let key = fixture(name)["request"]["headers"]["Idempotency-Key"]
+                .as_str()
+                .map(|k| {
+                    format!(
+                        "{k}-{:x}",
+                        name.bytes()
+                            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+                    )
+                });
+            let mut request_body = request_body;
+            if name == "message_send_nonce_field"
+                && let Some(body) = request_body.as_mut()
+            {
+                body["nonce"] = json!(format!("{}-{name}", body["nonce"].as_str().unwrap_or_default()));
+            }
+            let headers: Vec<(&str, &str)> = key.iter().map(|k| ("idempotency-key", k.as_str())).collect();
+            match name {
+                "message_send_plain_bob" => {
+                    support::call_with_headers(e, "POST", &path, &b, request_body, &headers).await
+                }
+                "message_send_reply" => {
+                    let target = s.run("POST", &path, &b, Some(json!({"content": "hi"}))).await;
+                    let mut body = request_body.unwrap();
+                    body["replies"][0]["id"] = target.body["_id"].clone();
+                    s.run("POST", &path, &a, Some(body)).await
+                }
+                "err_message_send_duplicate_idempotency_key" => {
+                    let first = json!({"content": "with idempotency key"});
+                    support::call_with_headers(e, "POST", &path, &a, Some(first), &headers).await;
+                    support::call_with_headers(e, "POST", &path, &a, request_body, &headers).await
+                }
+                _ => support::call_with_headers(e, "POST", &path, &a, request_body, &headers).await,
+            }
+        }
+        "message_fetch"
+        | "message_fetch_with_embed"
+        | "err_message_fetch_unknown"
+        | "channel_ack"
+        | "err_voice_end_ring"
+        | "safety_report_message" => {
+            let (a, b, dm) = s.friends().await;
+            // The recorded fetches were of a message with an embed and of a reply.
+            let first = s
+                .run(
+                    "POST",
+                    &format!("/channels/{dm}/messages"),
+                    &a,
+                    Some(json!({"content": "hi"})),
+                )
+                .await;
+            let body = if name.ends_with("embed") {
+                json!({"content": "with embed", "embeds": [{"title": "Embed title", "description": "Embed **description**", "colour": "#ff8800"}]})
+            } else {
+                json!({"content": "replying to you", "replies": [{"id": first.body["_id"], "mention": true}]})
+            };
+            let sent = s
+                .run("POST", &format!("/channels/{dm}/messages"), &b, Some(body))
+                .await;
+            let message = sent.body["_id"].as_str().unwrap().to_owned();
+            match name {
+                "err_message_fetch_unknown" => {
+                    s.run(
+                        "GET",
+                        &format!("/channels/{dm}/messages/01ZZZZZZZZZZZZZZZZZZZZZZZZ"),
+                        &a,
+                        None,
+                    )
+                    .await
+                }
+                "channel_ack" => {
+                    s.run("PUT", &format!("/channels/{dm}/ack/{message}"), &a, None)
+                        .await
+                }
+                "err_voice_end_ring" => {
+                    s.run("PUT", &format!("/channels/{dm}/end_ring/{}", b.id), &a, None)
+                        .await
+                }
+                "safety_report_message" => {
+                    let mut body = request_body.unwrap();
+                    body["content"]["id"] = json!(message);
+                    s.run("POST", "/safety/report", &a, Some(body)).await
+                }
+                _ => {
+                    s.run("GET", &format!("/channels/{dm}/messages/{message}"), &a, None)
+                        .await
+                }
+            }
+        }
+        name if name.starts_with("safety_report_user_") => {
+            let (a, b) = s.pair();
+            let mut body = request_body.unwrap();
+            body["content"]["id"] = json!(b.id.to_string());
+            if body["content"].get("message_id").is_some() {
+                let (_, _, dm) = s.friends().await;
+                let _ = dm;
+            }
+            s.run("POST", "/safety/report", &a, Some(body)).await
+        }
         other => panic!("no situation for {other}"),
     }
 }
@@ -349,12 +638,71 @@ const REPLAYED: &[&str] = &[
     "safety_report_user",
     "err_safety_report_self",
     "err_safety_report_unknown_reason",
+    "users_fetch_self_by_id",
+    "users_edit_me",
+    "users_edit_me_remove_field",
+    "users_edit_me_pronouns",
+    "users_change_username",
+    "users_profile_self",
+    "users_fetch_incoming_request_user",
+    "users_me_bob_with_incoming",
+    "users_fetch_blocked_by_other",
+    "users_fetch_friend",
+    "setup_users_fetch_bob_friend",
+    "users_profile_friend",
+    "users_mutual_friends",
+    "setup_friend_request_put_alice",
+    "setup_friend_accept_put_bob",
+    "users_fetch_blocked",
+    "users_block_again",
+    "users_open_dm",
+    "users_open_dm_again",
+    "users_mutual_with_dm",
+    "users_dms",
+    "dm_open_from_bob_side",
+    "users_me_as_bot",
+    "users_fetch_owner_as_bot",
+    "users_profile_bot_self",
+    "bot_dm_open_with_owner",
+    "err_bot_message_send_foreign_dm",
+    "dm_open_after_close",
+    "dm_fetch_after_close_and_new_message",
+    "users_dms_after_close",
+    "message_send_into_closed_dm",
+    "dm_open_self_saved_messages_again",
+    "channel_fetch_saved_messages",
+    "users_dms_with_saved_messages",
+    "message_send_saved_messages",
+    "message_send_plain",
+    "message_send_plain_bob",
+    "message_send_idempotency_key",
+    "err_message_send_duplicate_idempotency_key",
+    "message_send_nonce_field",
+    "message_send_reply",
+    "message_send_reply_unknown_tolerated",
+    "message_send_masquerade",
+    "message_send_interactions",
+    "message_send_embeds",
+    "message_fetch",
+    "message_fetch_with_embed",
+    "err_message_fetch_unknown",
+    "channel_ack",
+    "err_voice_end_ring",
+    "safety_report_message",
+    "safety_report_user_NoneSpecified",
+    "safety_report_user_UnsolicitedSpam",
+    "safety_report_user_SpamAbuse",
+    "safety_report_user_InappropriateProfile",
+    "safety_report_user_Impersonation",
+    "safety_report_user_BanEvasion",
+    "safety_report_user_Underage",
+    "safety_report_user_with_message_context",
 ];
 
 #[tokio::test]
 async fn recorded_exchanges_replay_the_same() {
     let emulator = Emulator::start_with(Config {
-        rate_limit_window: Duration::from_millis(1),
+        rate_limit_window: Duration::ZERO, // a zero window never fills: set-ups are not rate limited
     })
     .await
     .unwrap();
@@ -504,5 +852,44 @@ async fn the_recorded_relationship_session_replays_the_same() {
     assert_eq!(got.len(), recorded.len());
     for (n, (ours, theirs)) in got.iter().zip(&recorded).enumerate() {
         assert_eq!(ours, theirs, "frame {n}");
+    }
+}
+
+/// The recorded 429s: the same request once its bucket is spent.
+#[tokio::test]
+async fn recorded_rate_limit_answers_replay_the_same() {
+    let emulator = Emulator::start().await.unwrap();
+    let cases: [(&str, usize); 4] = [
+        ("err_ratelimit_users_429", 20),
+        ("err_ratelimit_users_edit_429", 2),
+        ("err_ratelimited_users_edit", 2),
+        ("err_safety_report_ratelimited", 3),
+    ];
+    for (name, limit) in cases {
+        let recorded = fixture(name);
+        let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
+        let method = recorded["request"]["method"].as_str().unwrap();
+        let path = recorded["request"]["path"].as_str().unwrap();
+        let mut body = Some(recorded["request"]["body"].clone()).filter(|b| !b.is_null());
+        if let Some(content) = body.as_mut().and_then(|b| b.get_mut("content")) {
+            content["id"] = json!(bob.id.to_string());
+        }
+        for _ in 0..limit {
+            call(&emulator, method, path, Some(&alice), body.clone()).await;
+        }
+        let answer = call(&emulator, method, path, Some(&alice), body).await;
+        assert_eq!(
+            u64::from(answer.status),
+            recorded["status"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(normalise(&answer.body), normalise(&recorded["body"]), "{name}");
+        for header in ["x-ratelimit-limit", "x-ratelimit-remaining"] {
+            assert_eq!(
+                answer.header(header),
+                recorded["headers"][header].as_str().unwrap(),
+                "{name} {header}"
+            );
+        }
     }
 }

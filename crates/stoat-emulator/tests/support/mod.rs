@@ -50,6 +50,31 @@ pub async fn call(
     send(emulator, method, path, token, body, true).await
 }
 
+/// A session request with extra headers.
+pub async fn call_with_headers(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    who: &Account,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("accept", "application/json")
+        .header("x-session-token", who.token.expose());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    exchange(
+        emulator,
+        request,
+        body.map_or_else(Bytes::new, |b| Bytes::from(b.to_string())),
+    )
+    .await
+}
+
 /// The same without `Accept: application/json`.
 pub async fn call_with(
     emulator: &Emulator,
@@ -61,6 +86,25 @@ pub async fn call_with(
 ) -> Answer {
     let token = who.map(|a| ("x-session-token", a.token.expose()));
     send(emulator, method, path, token, body, json_accept).await
+}
+
+/// A bot's request with a body.
+pub async fn call_as_bot_with_body(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    bot: &Account,
+    body: Option<Value>,
+) -> Answer {
+    send(
+        emulator,
+        method,
+        path,
+        Some(("x-bot-token", bot.token.expose())),
+        body,
+        true,
+    )
+    .await
 }
 
 /// A bot's request (with `X-Bot-Token`).
