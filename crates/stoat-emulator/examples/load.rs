@@ -61,6 +61,7 @@ async fn main() -> Result<(), Failure> {
     // A short window: the point is the server's own cost, not the limit.
     let emulator = Emulator::start_with(Config {
         rate_limit_window: Duration::from_millis(1),
+        ..Config::default()
     })
     .await?;
     let address = emulator.api_url().trim_start_matches("http://").to_owned();

@@ -69,12 +69,17 @@ pub struct Config {
     /// Length of the rate limiter's windows (the server's is 10 s; tests
     /// shorten it so they need not wait; zero turns limiting off).
     pub rate_limit_window: Duration,
+    /// Whether voice is on: `join_call` then answers a token and the URL of
+    /// a voice node named `worldwide` (no media server runs; the URL only
+    /// has to be handed to a LiveKit client).
+    pub voice: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Self {
             rate_limit_window: Duration::from_secs(10),
+            voice: false,
         }
     }
 }
@@ -86,6 +91,7 @@ pub(crate) struct Shared {
     faults: Faults,
     api_url: String,
     ws_url: String,
+    voice: bool,
 }
 
 impl Shared {
@@ -133,6 +139,7 @@ impl Emulator {
             faults: Faults::default(),
             api_url: format!("http://{api_addr}"),
             ws_url: format!("ws://{ws_addr}"),
+            voice: config.voice,
         });
         let (stop, stopped) = watch::channel(false);
         let tasks = vec![

@@ -65,6 +65,8 @@ pub(crate) struct World {
         HashMap<ChannelId, std::collections::BTreeMap<stoat_model::MessageId, stoat_model::Message>>,
     /// Uploaded files.
     pub(crate) files: HashMap<stoat_model::FileId, crate::routes::Upload>,
+    /// When each user last had their discriminator changed by a rename.
+    pub(crate) discriminator_changes: HashMap<UserId, u64>,
     /// Closed DMs a new message will reopen, and when.
     pub(crate) reopening: HashMap<ChannelId, std::time::Instant>,
     /// Idempotency keys and body nonces already used.
@@ -117,10 +119,8 @@ impl World {
             .filter(|a| a.user.username.eq_ignore_ascii_case(name))
             .map(|a| a.user.discriminator.get())
             .collect();
-        let mut number = u16::try_from(self.id_counter % 9998).unwrap_or(0) + 1;
-        while taken.contains(&number) {
-            number = number % 9998 + 1;
-        }
+        // The server draws a random free one; the lowest free one keeps tests repeatable.
+        let number = (1..=9999).find(|n| !taken.contains(n)).unwrap_or(0);
         let mut user = User::new(
             id,
             name,

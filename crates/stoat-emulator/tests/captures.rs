@@ -703,6 +703,7 @@ const REPLAYED: &[&str] = &[
 async fn recorded_exchanges_replay_the_same() {
     let emulator = Emulator::start_with(Config {
         rate_limit_window: Duration::ZERO, // a zero window never fills: set-ups are not rate limited
+        ..Config::default()
     })
     .await
     .unwrap();

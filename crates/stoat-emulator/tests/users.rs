@@ -163,6 +163,7 @@ async fn the_relationship_state_machine_matches_the_spec() {
     ];
     let emulator = Emulator::start_with(Config {
         rate_limit_window: Duration::from_millis(1),
+        ..Config::default()
     })
     .await
     .unwrap();
@@ -245,6 +246,7 @@ async fn bots_cannot_befriend_and_friend_requests_go_by_name() {
 async fn too_many_pending_requests_are_refused() {
     let emulator = Emulator::start_with(Config {
         rate_limit_window: Duration::from_millis(1),
+        ..Config::default()
     })
     .await
     .unwrap();

@@ -429,18 +429,69 @@ pub(crate) fn ack(world: &World, call: &Call, segment: &str, message: &str) -> R
     Ok(Reply::no_content())
 }
 
-/// `POST /channels/{channel}/join_call`: voice is off in the emulator.
-pub(crate) fn join_call(world: &World, call: &Call, segment: &str) -> Routed {
+/// `POST /channels/{channel}/join_call`. `voice` is the node URL when voice is on.
+pub(crate) fn join_call(world: &mut World, call: &Call, segment: &str, voice: Option<String>) -> Routed {
     let caller = call.user()?;
-    let _: JoinCall = call.json()?;
-    channel(world, caller, segment)?;
-    fail(ApiErrorKind::LiveKitUnavailable)
+    // The body is read first: none at all is the framework's 400.
+    let body: JoinCall = call.json()?;
+    let Some(url) = voice else {
+        return fail(ApiErrorKind::LiveKitUnavailable);
+    };
+    let stored = channel(world, caller, segment)?.clone();
+    let id = stored.id().ok_or_else(|| Reply::error(ApiErrorKind::NotFound))?;
+    if matches!(stored, Channel::SavedMessages(_)) {
+        return fail(ApiErrorKind::NotAVoiceChannel);
+    }
+    if !may_send(world, caller, &stored) {
+        return Err(missing("Connect"));
+    }
+    let bot = world.is_bot(caller);
+    if bot && body.force_disconnect == Some(true) {
+        return fail(ApiErrorKind::IsBot);
+    }
+    if body.node.as_deref().is_some_and(|node| node != super::VOICE_NODE) {
+        return fail(ApiErrorKind::UnknownNode);
+    }
+    let in_call = |channel: &ChannelId| {
+        world
+            .voice
+            .get(channel)
+            .is_some_and(|p| p.iter().any(|s| s.id == caller))
+    };
+    let connected = if bot {
+        in_call(&id)
+    } else {
+        world.voice.keys().any(in_call)
+    };
+    if connected && body.force_disconnect != Some(true) {
+        return fail(ApiErrorKind::AlreadyConnected);
+    }
+    let token = world.new_token();
+    Ok(Reply::json(&stoat_model::JoinCallResponse {
+        token: token.into(),
+        url: url.into(),
+    }))
 }
 
-/// `PUT /channels/{channel}/end_ring/{user}`: voice is off in the emulator.
-pub(crate) fn end_ring(world: &World, call: &Call, segment: &str) -> Routed {
-    channel(world, call.user()?, segment)?;
-    fail(ApiErrorKind::LiveKitUnavailable)
+/// `PUT /channels/{channel}/end_ring/{user}`.
+pub(crate) fn end_ring(world: &World, call: &Call, segment: &str, user: &str, voice: bool) -> Routed {
+    let caller = call.user()?;
+    if !voice {
+        return fail(ApiErrorKind::LiveKitUnavailable);
+    }
+    let stored = channel(world, caller, segment)?;
+    let id = stored.id().ok_or_else(|| Reply::error(ApiErrorKind::NotFound))?;
+    if !world
+        .voice
+        .get(&id)
+        .is_some_and(|p| p.iter().any(|s| s.id == caller))
+    {
+        return fail(ApiErrorKind::NotConnected);
+    }
+    match user.parse::<UserId>() {
+        Ok(target) if stored.recipients().contains(&target) => Ok(Reply::no_content()),
+        _ => fail(ApiErrorKind::NotFound),
+    }
 }
 
 /// `DELETE /channels/{channel}`: closing a DM.

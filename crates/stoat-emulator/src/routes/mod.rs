@@ -10,6 +10,14 @@ use crate::Shared;
 use crate::http::Call;
 use crate::reply::Reply;
 
+/// The public URL of the emulated voice node.
+pub(crate) fn voice_url(ws_url: &str) -> String {
+    format!("{ws_url}/livekit")
+}
+
+/// Name of the emulated voice node.
+pub(crate) const VOICE_NODE: &str = "worldwide";
+
 /// Runs the route a request names; unknown routes get the framework's 404.
 pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
     let segments: Vec<&str> = call.segments.iter().map(String::as_str).collect();
@@ -19,7 +27,7 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
     };
     // Routes without authentication.
     match (call.method.as_str(), segments.as_slice()) {
-        ("GET", [""]) => return Ok(users::root(&shared.api_url, &shared.ws_url)),
+        ("GET", [""]) => return Ok(users::root(&shared.api_url, &shared.ws_url, shared.voice)),
         ("GET", ["users", target, "flags"]) => return Ok(users::flags(&shared.world(), target)),
         ("GET", ["users", _, "default_avatar"]) => return Ok(users::default_avatar()),
         _ => {}
@@ -48,8 +56,15 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
         }
         ("POST", ["channels", channel, "search"]) => channels::search(&world, call, channel),
         ("PUT", ["channels", channel, "ack", message]) => channels::ack(&world, call, channel, message),
-        ("POST", ["channels", channel, "join_call"]) => channels::join_call(&world, call, channel),
-        ("PUT", ["channels", channel, "end_ring", _]) => channels::end_ring(&world, call, channel),
+        ("POST", ["channels", channel, "join_call"]) => channels::join_call(
+            &mut world,
+            call,
+            channel,
+            shared.voice.then(|| voice_url(&shared.ws_url)),
+        ),
+        ("PUT", ["channels", channel, "end_ring", user]) => {
+            channels::end_ring(&world, call, channel, user, shared.voice)
+        }
         ("POST", ["safety", "report"]) => channels::report(&world, call),
         ("POST", ["autumn", tag]) => files::upload(&mut world, call, tag, call.content_type.as_deref()),
         _ => Err(Reply::catcher(404, call.wants_json)),

@@ -13,7 +13,7 @@ use stoat_model::{
 
 use crate::http::{Call, fail};
 use crate::reply::{Reply, length_error};
-use crate::world::{TokenKind, World};
+use crate::world::{TokenKind, World, now_ms};
 
 type Routed = Result<Reply, Reply>;
 
@@ -300,10 +300,21 @@ pub(crate) fn change_username(world: &mut World, call: &Call) -> Routed {
     let discriminator = if current.username.eq_ignore_ascii_case(name) || !taken(current.discriminator) {
         current.discriminator
     } else {
-        (1..=9999)
+        // A forced discriminator change is allowed once per 24 hours.
+        let day_ms = 24 * 60 * 60 * 1000;
+        if world
+            .discriminator_changes
+            .get(&caller)
+            .is_some_and(|at| now_ms().saturating_sub(*at) < day_ms)
+        {
+            return fail(ApiErrorKind::DiscriminatorChangeRatelimited);
+        }
+        let free = (1..=9999)
             .filter_map(Discriminator::new)
             .find(|d| !taken(*d))
-            .ok_or_else(|| Reply::error(ApiErrorKind::UsernameTaken))?
+            .ok_or_else(|| Reply::error(ApiErrorKind::UsernameTaken))?;
+        world.discriminator_changes.insert(caller, now_ms());
+        free
     };
     let account = world
         .accounts
@@ -514,7 +525,12 @@ pub(crate) fn open_dm(world: &mut World, call: &Call, segment: &str) -> Routed {
 }
 
 /// The node configuration, pointing back at the emulator.
-pub(crate) fn root(api: &str, ws: &str) -> Reply {
+pub(crate) fn root(api: &str, ws: &str, voice: bool) -> Reply {
+    let nodes = if voice {
+        json!([{"name": super::VOICE_NODE, "lat": 0.0, "lon": 0.0, "public_url": super::voice_url(ws)}])
+    } else {
+        json!([])
+    };
     Reply::json(&json!({
         "revolt": "0.15.1",
         "features": {
@@ -523,7 +539,7 @@ pub(crate) fn root(api: &str, ws: &str) -> Reply {
             "invite_only": false,
             "autumn": {"enabled": true, "url": format!("{api}/autumn")},
             "january": {"enabled": false, "url": ""},
-            "livekit": {"enabled": false, "nodes": []},
+            "livekit": {"enabled": voice, "nodes": nodes},
         },
         "ws": ws,
         "app": api,
