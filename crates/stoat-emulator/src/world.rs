@@ -46,6 +46,10 @@ pub(crate) struct Connection {
     /// connects (the users of its `Ready`), as on the server, which does
     /// not subscribe a connection to friends made afterwards.
     pub(crate) subscribed: HashSet<UserId>,
+    /// Channels whose events this connection receives: those of its
+    /// `Ready`, and those a `ChannelCreate` told it of (saved messages get
+    /// none, so a new one is not followed until the next connection).
+    pub(crate) channels: HashSet<ChannelId>,
 }
 
 /// Everything the emulator stores. Guarded by one mutex: every operation is
@@ -294,10 +298,25 @@ impl World {
 
     /// Sends an event to the recipients of a channel.
     pub(crate) fn send_to_channel(&self, channel: ChannelId, event: &Event) {
-        if let Some(stored) = self.dms.get(&channel) {
-            for recipient in stored.recipients() {
-                self.send_to(*recipient, event);
-            }
+        self.send_to_channel_as(channel, |_| event.clone());
+    }
+
+    /// Sends to every connection subscribed to `channel` the event `make`
+    /// builds for its user (for what depends on who is looking).
+    pub(crate) fn send_to_channel_as(&self, channel: ChannelId, make: impl Fn(UserId) -> Event) {
+        for connection in self
+            .connections
+            .values()
+            .filter(|c| c.channels.contains(&channel))
+        {
+            let _ = connection.sender.send(Outgoing::Event(make(connection.user)));
+        }
+    }
+
+    /// Subscribes every connection of `user` to `channel` (on `ChannelCreate`).
+    pub(crate) fn subscribe_channel(&mut self, user: UserId, channel: ChannelId) {
+        for connection in self.connections.values_mut().filter(|c| c.user == user) {
+            connection.channels.insert(channel);
         }
     }
 

@@ -108,10 +108,17 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         let ready = ready(&world, user, &params.ready);
         // Subscriptions follow the users of Ready, whatever `ready=` shows.
         let subscribed = ready_users(&world, user).into_iter().collect();
+        let channels = world
+            .dms
+            .iter()
+            .filter(|(_, c)| c.recipients().contains(&user))
+            .map(|(id, _)| *id)
+            .collect();
         let connection = crate::world::Connection {
             user,
             sender,
             subscribed,
+            channels,
         };
         world.connections.insert(id, connection);
         if first {
@@ -246,7 +253,8 @@ fn ready(world: &World, user: UserId, fields: &[String]) -> Event {
         }),
         user_settings: None,
         channel_unreads: (!fields.is_empty() && wants("channel_unreads")).then(Vec::new),
-        policy_changes: wants("policy_changes").then(Vec::new),
+        // Never sent to bots.
+        policy_changes: (wants("policy_changes") && !world.is_bot(user)).then(Vec::new),
     }))
 }
 
@@ -305,9 +313,8 @@ fn relay_typing(world: &World, user: UserId, channel: stoat_model::ChannelId, st
     } else {
         Event::ChannelStopTyping(typing)
     };
-    for recipient in stored.recipients() {
-        world.send_to(*recipient, &event);
-    }
+    // Relayed only to connections subscribed to the channel, the typist's included.
+    world.send_to_channel(channel, &event);
 }
 
 /// The next data frame; `None` when the connection ended.

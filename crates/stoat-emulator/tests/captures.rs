@@ -772,6 +772,123 @@ async fn the_recorded_burst_is_limited_the_same() {
     }
 }
 
+/// The frames of a recorded session (without the end-of-connection marker).
+fn session(name: &str) -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/sessions")
+        .join(format!("{name}.json"));
+    let frames: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    frames
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|frame| {
+            if frame.get("phase").is_some() {
+                frame.get("data").filter(|d| !d.is_null()).cloned()
+            } else {
+                Some(frame.clone())
+            }
+        })
+        .collect()
+}
+
+fn assert_same_frames(name: &str, got: &[Value]) {
+    let recorded = session(name);
+    let got: Vec<Value> = got.iter().map(normalise).collect();
+    let recorded: Vec<Value> = recorded.iter().map(normalise).collect();
+    assert_eq!(got.len(), recorded.len(), "{name}: {got:#?}");
+    for (n, (ours, theirs)) in got.iter().zip(&recorded).enumerate() {
+        assert_eq!(ours, theirs, "{name} frame {n}");
+    }
+}
+
+/// Carol and dave, friends before they connect.
+#[tokio::test]
+async fn the_recorded_sessions_of_prefriended_users_replay_the_same() {
+    let emulator = Emulator::start().await.unwrap();
+    let (carol, dave) = (emulator.create_user("wscarol"), emulator.create_user("wsdave"));
+    support::befriend(&emulator, &carol, &dave).await;
+    let (mut carol_socket, carol_ready) = support::Socket::connect(&emulator, &carol).await;
+    let (mut dave_socket, dave_ready) = support::Socket::connect(&emulator, &dave).await;
+    let mut carol_got = vec![json!({"type": "Authenticated"}), carol_ready];
+    let mut dave_got = vec![json!({"type": "Authenticated"}), dave_ready];
+    carol_got.push(carol_socket.next().await); // dave comes online
+    let edit = json!({"display_name": "WS Carol", "status": {"text": "hi friends", "presence": "Focus"}});
+    call(&emulator, "PATCH", "/users/@me", Some(&carol), Some(edit)).await;
+    call(
+        &emulator,
+        "PATCH",
+        &format!("/users/{}", carol.id),
+        Some(&carol),
+        Some(json!({"remove": ["StatusText"]})),
+    )
+    .await;
+    for _ in 0..2 {
+        carol_got.push(carol_socket.next().await);
+        dave_got.push(dave_socket.next().await);
+    }
+    drop(dave_socket);
+    carol_got.push(carol_socket.next().await); // dave goes offline
+    assert_same_frames("ws_carol_session_prefriended", &carol_got);
+    assert_same_frames("ws_dave_session_prefriended", &dave_got);
+}
+
+/// A bad token, a bot token, `Authenticate` then a ping, and a user who
+/// only writes to their saved messages (no events at all).
+#[tokio::test]
+async fn the_recorded_short_sessions_replay_the_same() {
+    use futures_util::{SinkExt, StreamExt};
+    let emulator = Emulator::start().await.unwrap();
+    let (mut raw, _) = tokio_tungstenite::connect_async(emulator.ws_url()).await.unwrap();
+    let authenticate = json!({"type": "Authenticate", "token": "not-a-token"}).to_string();
+    raw.send(tokio_tungstenite::tungstenite::Message::text(authenticate))
+        .await
+        .unwrap();
+    let error: Value = serde_json::from_str(raw.next().await.unwrap().unwrap().to_text().unwrap()).unwrap();
+    assert_same_frames("ws_bad_token", &[error]);
+
+    let owner = emulator.create_user("owner");
+    let bot = emulator.create_bot(owner.id, "evalbot");
+    let (_, bot_ready) = support::Socket::connect(&emulator, &bot).await;
+    let recorded_bot = session("ws_bot_token_connect");
+    assert_eq!(normalise(&bot_ready), normalise(&recorded_bot[1]));
+
+    let alice = emulator.create_user("wsalice");
+    let (mut socket, ready) = support::Socket::connect(&emulator, &alice).await;
+    socket.send(json!({"type": "Ping", "data": 12345})).await;
+    assert_same_frames(
+        "ws_authenticate_message_then_ping",
+        &[json!({"type": "Authenticated"}), ready, socket.next().await],
+    );
+
+    let carol = emulator.create_user("carol");
+    let (mut carol_socket, carol_ready) = support::Socket::connect(&emulator, &carol).await;
+    let saved = call(
+        &emulator,
+        "GET",
+        &format!("/users/{}/dm", carol.id),
+        Some(&carol),
+        None,
+    )
+    .await;
+    let saved = saved.body["_id"].as_str().unwrap().to_owned();
+    call(
+        &emulator,
+        "POST",
+        &format!("/channels/{saved}/messages"),
+        Some(&carol),
+        Some(json!({"content": "note to self"})),
+    )
+    .await;
+    // No ChannelCreate for saved messages, so the socket is not subscribed: a ping proves nothing came before it.
+    carol_socket.send(json!({"type": "Ping", "data": 1})).await;
+    assert_eq!(carol_socket.next().await["type"], "Pong");
+    assert_same_frames(
+        "ws_saved_messages_session",
+        &[json!({"type": "Authenticated"}), carol_ready],
+    );
+}
+
 /// Alice's recorded events connection, replayed: the same actions give the
 /// same events, in the same order, with the same perspective.
 #[tokio::test]

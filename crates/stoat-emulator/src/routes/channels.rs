@@ -124,11 +124,11 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         // without an event.
         world.reopen_later(channel_id);
     }
-    for recipient in stored.recipients() {
+    world.send_to_channel_as(channel_id, |receiver| {
         let mut seen = message.clone();
-        seen.user = world.view(*recipient, caller).map(Box::new);
-        world.send_to(*recipient, &Event::Message(Box::new(seen)));
-    }
+        seen.user = world.view(receiver, caller).map(Box::new);
+        Event::Message(Box::new(seen))
+    });
     // The HTTP response shows the author without a point of view.
     let mut response = message;
     response.user = world.accounts.get(&caller).map(|a| {
@@ -503,7 +503,6 @@ pub(crate) fn close(world: &mut World, call: &Call, segment: &str) -> Routed {
     };
     dm.active = false;
     let id = dm.id;
-    let recipients = dm.recipients.clone();
     world.dms.insert(id, Channel::DirectMessage(dm));
     let data = stoat_model::channel::PartialChannel {
         active: Some(false),
@@ -514,9 +513,7 @@ pub(crate) fn close(world: &mut World, call: &Call, segment: &str) -> Routed {
         data,
         clear: Vec::new(),
     }));
-    for recipient in recipients {
-        world.send_to(recipient, &event);
-    }
+    world.send_to_channel(id, &event);
     Ok(Reply::no_content())
 }
 

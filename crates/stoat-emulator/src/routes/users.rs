@@ -519,8 +519,10 @@ pub(crate) fn open_dm(world: &mut World, call: &Call, segment: &str) -> Routed {
     });
     world.dms.insert(channel_id, channel.clone());
     let event = Event::ChannelCreate(Box::new(channel.clone()));
-    world.send_to(caller, &event);
-    world.send_to(id, &event);
+    for user in [caller, id] {
+        world.send_to(user, &event);
+        world.subscribe_channel(user, channel_id);
+    }
     Ok(Reply::json(&channel))
 }
 
