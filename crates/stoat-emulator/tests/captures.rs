@@ -1011,3 +1011,43 @@ async fn recorded_rate_limit_answers_replay_the_same() {
         }
     }
 }
+
+/// The recorded MessagePack connection with `ready=users`.
+#[tokio::test]
+async fn the_recorded_msgpack_session_replays_the_same() {
+    use futures_util::{SinkExt, StreamExt};
+    use stoat_model::event::{ClientMessage, Event, Format};
+    let emulator = Emulator::start().await.unwrap();
+    let alice = emulator.create_user("wsalice");
+    let url = format!("{}/?version=1&format=msgpack&ready=users", emulator.ws_url());
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let frame = |message: &ClientMessage| {
+        tokio_tungstenite::tungstenite::Message::binary(Format::MsgPack.to_vec(message))
+    };
+    socket
+        .send(frame(&ClientMessage::Authenticate {
+            token: alice.token.clone(),
+        }))
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        if let tokio_tungstenite::tungstenite::Message::Binary(bytes) = socket.next().await.unwrap().unwrap()
+        {
+            got.push(serde_json::to_value(Event::decode(Format::MsgPack, &bytes).unwrap()).unwrap());
+        }
+    }
+    socket
+        .send(frame(&ClientMessage::Ping {
+            data: stoat_model::event::PingData::Number(7),
+        }))
+        .await
+        .unwrap();
+    while got.len() < 3 {
+        if let tokio_tungstenite::tungstenite::Message::Binary(bytes) = socket.next().await.unwrap().unwrap()
+        {
+            got.push(serde_json::to_value(Event::decode(Format::MsgPack, &bytes).unwrap()).unwrap());
+        }
+    }
+    assert_same_frames("ws_msgpack_ready_users_only", &got);
+}
