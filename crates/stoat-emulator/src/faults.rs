@@ -118,11 +118,10 @@ impl Faults {
         faults.retain(|f| f.count > 0);
         Some(match kind {
             RestFaultKind::InternalError => Reply::error(stoat_model::ApiErrorKind::InternalError),
-            RestFaultKind::BadGateway => {
-                let mut reply = Reply::catcher(500, false);
-                reply.status = 502;
-                reply
-            }
+            RestFaultKind::BadGateway => Reply::html(
+                502,
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+            ),
             RestFaultKind::HtmlUnauthorized => Reply::catcher(401, false),
         })
     }

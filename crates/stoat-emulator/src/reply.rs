@@ -30,6 +30,16 @@ impl Reply {
         }
     }
 
+    /// An HTML page, as a proxy in front of the server gives.
+    pub(crate) fn html(status: u16, page: &'static str) -> Self {
+        Self {
+            status,
+            content_type: Some("text/html"),
+            body: Bytes::from_static(page.as_bytes()),
+            cache_control: None,
+        }
+    }
+
     /// A plain-text answer, as the file server's framework gives.
     pub(crate) fn text(status: u16, text: &'static str) -> Self {
         Self {
