@@ -79,3 +79,61 @@ fn tokens_never_show_in_debug() {
     let shown = format!("{client:?}");
     assert!(!shown.contains("very-secret-token"), "{shown}");
 }
+
+#[tokio::test]
+async fn server_faults_end_in_api_errors_of_their_shape() {
+    use stoat_emulator::RestFaultKind;
+    use stoat_model::ErrorBody;
+
+    let server = Emulator::start().await.expect("server starts");
+    let alice = server.create_user("alice");
+    let a = client(&server, &alice);
+
+    server.fail_rest("/users/@me", RestFaultKind::HtmlUnauthorized, 1);
+    let error = a.current_user().await.expect_err("html 401");
+    assert_eq!(error.status(), Some(401), "{error:?}");
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::Api {
+                body: ErrorBody::Html(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+
+    server.fail_rest("/users/@me", RestFaultKind::InternalError, 1);
+    let error = a.current_user().await.expect_err("500");
+    assert_eq!(error.status(), Some(500), "{error:?}");
+
+    let me = a.current_user().await.expect("faults are used up");
+    assert_eq!(me.id, alice.id);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn edits_reach_the_server_and_come_back() {
+    use stoat_model::Presence;
+
+    let server = Emulator::start().await.expect("server starts");
+    let alice = server.create_user("alice");
+    let a = client(&server, &alice);
+
+    let edited = a
+        .edit_current_user()
+        .display_name("Alice A.")
+        .status_text("Writing Rust")
+        .presence(Presence::Busy)
+        .profile_content("Hello there")
+        .await
+        .expect("edit");
+    assert_eq!(edited.display_name.as_deref(), Some("Alice A."));
+    let status = edited.status.as_ref().expect("status set");
+    assert_eq!(status.text.as_deref(), Some("Writing Rust"));
+    assert_eq!(status.presence, Some(Presence::Busy));
+
+    let profile = a.user_profile(alice.id).await.expect("profile");
+    assert_eq!(profile.content.as_deref(), Some("Hello there"));
+    server.shutdown().await;
+}
