@@ -99,6 +99,8 @@ by_user! {
 }
 
 /// `GET /users/@me`: your own user.
+///
+/// Errors: only authentication ones (a 401 for a missing or revoked token).
 #[derive(Debug)]
 #[must_use = "a builder does nothing until awaited"]
 pub struct GetCurrentUser<'a> {
@@ -119,6 +121,8 @@ impl GetCurrentUser<'_> {
 route!(GetCurrentUser -> User, "GET", "GET /users/@me");
 
 /// `GET /users/{target}/flags` (sent without the token, as the route needs none).
+///
+/// Errors: none of its own; an unknown user has flags `0`.
 #[derive(Debug)]
 #[must_use = "a builder does nothing until awaited"]
 pub struct GetFlags<'a> {
@@ -140,6 +144,8 @@ impl GetFlags<'_> {
 route!(GetFlags -> FlagResponse, "GET", "GET /users/{target}/flags", false);
 
 /// `GET /users/dms`: saved messages, every DM (closed ones too) and groups.
+///
+/// Errors: only authentication ones (a 401 for a missing or revoked token).
 #[derive(Debug)]
 #[must_use = "a builder does nothing until awaited"]
 pub struct GetDmChannels<'a> {
