@@ -41,6 +41,10 @@ pub enum ErrorKind {
     Transport,
     /// The URL built from the base URL is not valid.
     Url,
+    /// The token cannot be sent as a header value (it holds control characters).
+    InvalidToken,
+    /// The request body could not be serialized.
+    Encode,
 }
 
 impl Error {
@@ -94,6 +98,8 @@ impl fmt::Display for Error {
             ErrorKind::Timeout => f.write_str("the request timed out"),
             ErrorKind::Transport => f.write_str("the request could not be sent or answered"),
             ErrorKind::Url => f.write_str("the base URL does not make a valid request URL"),
+            ErrorKind::InvalidToken => f.write_str("the token is not a valid header value"),
+            ErrorKind::Encode => f.write_str("the request body could not be serialized"),
         }
     }
 }

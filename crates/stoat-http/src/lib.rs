@@ -127,6 +127,12 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The token to authenticate with.
+    pub fn token(mut self, token: Token) -> Self {
+        self.token = Some(token);
+        self
+    }
+
     /// The API base URL (default: the official service).
     pub fn api_url(mut self, url: impl Into<String>) -> Self {
         url.into().trim_end_matches('/').clone_into(&mut self.api_url);
@@ -212,6 +218,10 @@ impl Client {
             && let Some(token) = &inner.token
         {
             let (name, value) = token.header();
+            let mut value = hyper::header::HeaderValue::from_str(value)
+                .map_err(|_| Error::new(ErrorKind::InvalidToken))?;
+            // Sensitive values are redacted in hyper's own `Debug` output.
+            value.set_sensitive(true);
             builder = builder.header(name, value);
         }
         if request.body.is_some() {
@@ -255,14 +265,6 @@ impl Client {
                 body: ErrorBody::parse(&bytes),
             }))
         }
-    }
-}
-
-impl ClientBuilder {
-    /// The token to authenticate with.
-    pub fn token(mut self, token: Token) -> Self {
-        self.token = Some(token);
-        self
     }
 }
 

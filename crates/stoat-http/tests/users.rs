@@ -137,3 +137,14 @@ async fn edits_reach_the_server_and_come_back() {
     assert_eq!(profile.content.as_deref(), Some("Hello there"));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_without_showing_it() {
+    let client = Client::builder()
+        .api_url("http://127.0.0.1:9")
+        .token(Token::Session(stoat_model::Secret::new("line\nbreak-secret")))
+        .build();
+    let error = client.current_user().await.expect_err("invalid header value");
+    assert!(matches!(error.kind(), ErrorKind::InvalidToken), "{error:?}");
+    assert!(!format!("{error:?} {error}").contains("break-secret"));
+}

@@ -8,12 +8,15 @@ use stoat_model::{
 };
 
 use super::route;
-use crate::{Client, Error};
+use crate::{Client, Error, ErrorKind};
 
 type Parts = Result<(String, Option<Vec<u8>>), Error>;
 
-fn body<T: serde::Serialize>(value: &T) -> Option<Vec<u8>> {
-    serde_json::to_vec(value).ok()
+/// A JSON body; a failure is an error, never a request sent without its body.
+fn body<T: serde::Serialize>(value: &T) -> Result<Option<Vec<u8>>, Error> {
+    serde_json::to_vec(value)
+        .map(Some)
+        .map_err(|e| Error::with_source(ErrorKind::Encode, e))
 }
 
 /// Declares a builder that takes only a user id.
@@ -178,7 +181,7 @@ pub struct SendFriendRequestByName<'a> {
 impl SendFriendRequestByName<'_> {
     fn parts(&self) -> Parts {
         self.request.validate()?;
-        Ok(("/users/friend".to_owned(), body(&self.request)))
+        Ok(("/users/friend".to_owned(), body(&self.request)?))
     }
 }
 
@@ -238,7 +241,7 @@ impl EditUserRequest<'_> {
     fn parts(&self) -> Parts {
         self.edit.validate()?;
         let target = self.target.map_or_else(|| "@me".to_owned(), |id| id.to_string());
-        Ok((format!("/users/{target}"), body(&self.edit)))
+        Ok((format!("/users/{target}"), body(&self.edit)?))
     }
 }
 
@@ -261,7 +264,7 @@ pub struct ChangeUsernameRequest<'a> {
 impl ChangeUsernameRequest<'_> {
     fn parts(&self) -> Parts {
         self.change.validate()?;
-        Ok(("/users/@me/username".to_owned(), body(&self.change)))
+        Ok(("/users/@me/username".to_owned(), body(&self.change)?))
     }
 }
 
