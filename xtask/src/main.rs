@@ -85,7 +85,7 @@ fn print_medians(root: &std::path::Path) {
         .filter(|p| p.is_dir())
         .collect();
     groups.sort();
-    println!("| group | bench | median | vs stoat-model |\n|---|---|---|---|");
+    println!("| group | bench | median | vs the stoat entry |\n|---|---|---|---|");
     for group in groups {
         let Ok(benches) = std::fs::read_dir(&group) else {
             continue;
@@ -98,7 +98,10 @@ fn print_medians(root: &std::path::Path) {
             })
             .collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0));
-        let ours = rows.iter().find(|(name, _)| name == "stoat-model").map(|r| r.1);
+        let ours = rows
+            .iter()
+            .find(|(name, _)| name.starts_with("stoat"))
+            .map(|r| r.1);
         let group = group
             .file_name()
             .unwrap_or_default()

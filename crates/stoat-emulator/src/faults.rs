@@ -28,6 +28,28 @@ pub enum RestFaultKind {
     BadGateway,
     /// An HTML 401 page, as when `Accept` does not prefer JSON.
     HtmlUnauthorized,
+    /// A 503 from a proxy, in plain text.
+    ServiceUnavailable,
+    /// The route's real answer, waited for this long first (a slow server).
+    Slow(Duration),
+    /// The route's real answer cut in half, with a `Content-Length` that
+    /// matches the half: a complete HTTP response holding broken JSON.
+    Truncated,
+    /// The route's real answer announced whole, then the connection closed
+    /// after half of it (a connection lost mid-response).
+    DroppedMidResponse,
+}
+
+/// What an armed REST fault does to one request.
+pub(crate) enum RestFaultAction {
+    /// Answer this instead of running the route.
+    Replace(Reply),
+    /// Wait, then answer normally.
+    Delay(Duration),
+    /// Run the route, then cut its answer in half.
+    Truncate,
+    /// Run the route, then drop the connection halfway through its body.
+    Drop,
 }
 
 /// The faults currently armed, and what clients sent.
@@ -104,8 +126,8 @@ impl Faults {
             });
     }
 
-    /// The faulty answer for this path, if one is armed (and uses it up).
-    pub(crate) fn rest_fault(&self, path: &str) -> Option<Reply> {
+    /// The fault armed for this path, if any (and uses it up).
+    pub(crate) fn rest_fault(&self, path: &str) -> Option<RestFaultAction> {
         let mut faults = self
             .rest
             .lock()
@@ -117,12 +139,21 @@ impl Faults {
         let kind = faults[at].kind;
         faults.retain(|f| f.count > 0);
         Some(match kind {
-            RestFaultKind::InternalError => Reply::error(stoat_model::ApiErrorKind::InternalError),
-            RestFaultKind::BadGateway => Reply::html(
+            RestFaultKind::InternalError => {
+                RestFaultAction::Replace(Reply::error(stoat_model::ApiErrorKind::InternalError))
+            }
+            RestFaultKind::BadGateway => RestFaultAction::Replace(Reply::html(
                 502,
                 "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-            ),
-            RestFaultKind::HtmlUnauthorized => Reply::catcher(401, false),
+            )),
+            RestFaultKind::HtmlUnauthorized => RestFaultAction::Replace(Reply::catcher(401, false)),
+            RestFaultKind::ServiceUnavailable => RestFaultAction::Replace(Reply::text(
+                503,
+                "upstream connect error or disconnect/reset before headers",
+            )),
+            RestFaultKind::Slow(delay) => RestFaultAction::Delay(delay),
+            RestFaultKind::Truncated => RestFaultAction::Truncate,
+            RestFaultKind::DroppedMidResponse => RestFaultAction::Drop,
         })
     }
 }

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -18,8 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::Shared;
+use crate::faults::RestFaultAction;
 use crate::ratelimit::classify;
-use crate::reply::Reply;
+use crate::reply::{Reply, ReplyBody};
 use crate::world::TokenKind;
 
 /// Largest request body accepted (the file server's cap).
@@ -75,10 +76,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: 
     .await;
 }
 
-async fn respond(
-    shared: Arc<Shared>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<ReplyBody>, Infallible> {
     let (parts, body) = request.into_parts();
     let header = |name: &str| {
         parts
@@ -127,8 +125,11 @@ async fn respond(
         );
         return Ok(reply.into_response(&verdict.headers));
     }
-    if let Some(reply) = shared.faults.rest_fault(&path) {
-        return Ok(reply.into_response(&verdict.headers));
+    let fault = shared.faults.rest_fault(&path);
+    match fault {
+        Some(RestFaultAction::Replace(reply)) => return Ok(reply.into_response(&verdict.headers)),
+        Some(RestFaultAction::Delay(delay)) => tokio::time::sleep(delay).await,
+        _ => {}
     }
 
     let body = match Limited::new(body, BODY_LIMIT).collect().await {
@@ -148,7 +149,11 @@ async fn respond(
         caller,
     };
     let reply = crate::routes::route(&shared, &call).unwrap_or_else(|reply| reply);
-    Ok(reply.into_response(&verdict.headers))
+    Ok(match fault {
+        Some(RestFaultAction::Truncate) => reply.truncated().into_response(&verdict.headers),
+        Some(RestFaultAction::Drop) => reply.into_dropped_response(&verdict.headers),
+        _ => reply.into_response(&verdict.headers),
+    })
 }
 
 /// Shorthand for a Stoat error reply.

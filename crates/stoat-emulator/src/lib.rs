@@ -69,6 +69,10 @@ pub struct Config {
     /// Length of the rate limiter's windows (the server's is 10 s; tests
     /// shorten it so they need not wait; zero turns limiting off).
     pub rate_limit_window: Duration,
+    /// Whether the server limits at all (default on). Off, it answers
+    /// without rate-limit headers, as a server without the limiter would:
+    /// for measuring clients without their pacing.
+    pub rate_limits: bool,
     /// Whether voice is on: `join_call` then answers a token and the URL of
     /// a voice node named `worldwide` (no media server runs; the URL only
     /// has to be handed to a LiveKit client).
@@ -79,6 +83,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             rate_limit_window: Duration::from_secs(10),
+            rate_limits: true,
             voice: false,
         }
     }
@@ -135,7 +140,7 @@ impl Emulator {
         let (api_addr, ws_addr) = (api.local_addr()?, events.local_addr()?);
         let shared = Arc::new(Shared {
             world: Mutex::new(World::default()),
-            limiter: Limiter::new(config.rate_limit_window),
+            limiter: Limiter::with(config.rate_limits, config.rate_limit_window),
             faults: Faults::default(),
             api_url: format!("http://{api_addr}"),
             ws_url: format!("ws://{ws_addr}"),

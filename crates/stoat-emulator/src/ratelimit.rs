@@ -39,6 +39,7 @@ struct Window {
 
 /// Fixed windows keyed by (identifier, bucket, resource).
 pub(crate) struct Limiter {
+    enabled: bool,
     window: Duration,
     windows: Mutex<HashMap<u64, Window>>,
 }
@@ -51,14 +52,24 @@ pub(crate) struct Verdict {
 }
 
 impl Limiter {
-    pub(crate) fn new(window: Duration) -> Self {
+    /// A limiter that limits (`enabled`) or only lets everything through.
+    pub(crate) fn with(enabled: bool, window: Duration) -> Self {
         Self {
+            enabled,
             window,
             windows: Mutex::new(HashMap::new()),
         }
     }
 
     pub(crate) fn check(&self, identifier: &str, bucket: &str, limit: u32, resource: &str) -> Verdict {
+        // Limiting off: a server without the limiter sends no headers.
+        if !self.enabled {
+            return Verdict {
+                allowed: true,
+                headers: Vec::new(),
+                retry_after_ms: 0,
+            };
+        }
         let mut hasher = DefaultHasher::new();
         (identifier, bucket, resource).hash(&mut hasher);
         let key = hasher.finish();
@@ -115,7 +126,7 @@ mod tests {
 
     #[test]
     fn a_window_allows_its_limit_then_refuses() {
-        let limiter = Limiter::new(Duration::from_secs(10));
+        let limiter = Limiter::with(true, Duration::from_secs(10));
         let remaining: Vec<String> = (0..3)
             .map(|_| limiter.check("me", "user_edit", 2, "@me").headers[2].1.clone())
             .collect();

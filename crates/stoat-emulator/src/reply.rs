@@ -1,8 +1,11 @@
 //! Responses in the server's shapes: JSON, Stoat errors, the web
 //! framework's catcher bodies (JSON or HTML by `Accept`).
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
-use http_body_util::Full;
+use hyper::body::{Body, Frame, SizeHint};
 use hyper::{Response, StatusCode};
 use serde::Serialize;
 use stoat_model::error::{ApiError, ApiErrorKind, FrameworkError, FrameworkErrorBody};
@@ -126,7 +129,28 @@ impl Reply {
         }
     }
 
-    pub(crate) fn into_response(self, headers: &[(&'static str, String)]) -> Response<Full<Bytes>> {
+    /// The first half of the body, announced as the whole (a truncated answer).
+    pub(crate) fn truncated(mut self) -> Self {
+        self.body.truncate(self.body.len() / 2);
+        self
+    }
+
+    /// The response, with the whole body announced but only half sent before
+    /// the connection is closed.
+    pub(crate) fn into_dropped_response(self, headers: &[(&'static str, String)]) -> Response<ReplyBody> {
+        let mut response = self.into_response(headers);
+        let body = std::mem::replace(response.body_mut(), ReplyBody::empty());
+        if let ReplyBody::Whole(Some(bytes)) = body {
+            let declared = bytes.len() as u64;
+            *response.body_mut() = ReplyBody::Broken {
+                half: Some(bytes.slice(..bytes.len() / 2)),
+                declared,
+            };
+        }
+        response
+    }
+
+    pub(crate) fn into_response(self, headers: &[(&'static str, String)]) -> Response<ReplyBody> {
         let mut builder = Response::builder()
             .status(StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
             .header("server", "Rocket");
@@ -140,8 +164,55 @@ impl Reply {
             builder = builder.header(*name, value);
         }
         builder
-            .body(Full::new(self.body))
-            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+            .body(ReplyBody::Whole(Some(self.body)))
+            .unwrap_or_else(|_| Response::new(ReplyBody::empty()))
+    }
+}
+
+/// A response body: whole, or broken off halfway (a fault).
+#[derive(Debug)]
+pub(crate) enum ReplyBody {
+    /// Sent in one frame.
+    Whole(Option<Bytes>),
+    /// `declared` bytes announced, `half` sent, then an error that makes the
+    /// server close the connection.
+    Broken { half: Option<Bytes>, declared: u64 },
+}
+
+impl ReplyBody {
+    pub(crate) fn empty() -> Self {
+        Self::Whole(None)
+    }
+}
+
+impl Body for ReplyBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(match self.get_mut() {
+            Self::Whole(bytes) => bytes.take().filter(|b| !b.is_empty()).map(|b| Ok(Frame::data(b))),
+            Self::Broken { half, .. } => Some(half.take().map(Frame::data).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::ConnectionAborted,
+                    "fault: dropped mid-response",
+                )
+            })),
+        })
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, Self::Whole(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Whole(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Self::Broken { declared, .. } => SizeHint::with_exact(*declared),
+        }
     }
 }
 

@@ -45,6 +45,19 @@ pub enum ErrorKind {
     InvalidToken,
     /// The request body could not be serialized.
     Encode,
+    /// A file to upload could not be read.
+    Io,
+    /// The builder holds a file that must be uploaded first, which
+    /// `into_request` cannot do (awaiting the builder does).
+    UploadRequired,
+    /// An earlier attempt of this request reached the server but its answer
+    /// was lost, and the retry was refused as a repeat of its idempotency
+    /// key (a 409). The request took effect; a sent message can be found by
+    /// its `nonce`, which is the key.
+    AlreadySent,
+    /// Plain `http://` to a host that is not loopback, without
+    /// [`ClientBuilder::allow_insecure`](crate::ClientBuilder::allow_insecure).
+    Insecure,
 }
 
 impl Error {
@@ -79,6 +92,23 @@ impl Error {
         }
     }
 
+    /// The Stoat error, when the server answered with one.
+    pub fn api_error(&self) -> Option<&stoat_model::ApiErrorKind> {
+        match &self.kind {
+            ErrorKind::Api {
+                body: ErrorBody::Api(error),
+                ..
+            } => Some(&error.kind),
+            _ => None,
+        }
+    }
+
+    /// Whether the request was never sent because its input breaks the
+    /// server's rules.
+    pub fn is_validation(&self) -> bool {
+        matches!(self.kind, ErrorKind::Validation(_))
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match &self.kind {
@@ -100,6 +130,14 @@ impl fmt::Display for Error {
             ErrorKind::Url => f.write_str("the base URL does not make a valid request URL"),
             ErrorKind::InvalidToken => f.write_str("the token is not a valid header value"),
             ErrorKind::Encode => f.write_str("the request body could not be serialized"),
+            ErrorKind::Io => f.write_str("a file to upload could not be read"),
+            ErrorKind::UploadRequired => {
+                f.write_str("the request holds a file to upload first; await the builder instead")
+            }
+            ErrorKind::AlreadySent => f.write_str(
+                "an earlier attempt went through but its answer was lost; the retry was a duplicate",
+            ),
+            ErrorKind::Insecure => f.write_str("refusing plain http to a host that is not loopback"),
         }
     }
 }

@@ -1,0 +1,559 @@
+//! The channel routes a DM needs: messages, search, acknowledgement, calls,
+//! closing.
+
+use stoat_model::file::FileTag;
+use stoat_model::message::{Interactions, Masquerade, MessageFlags, MessageSort, ReplyIntent, SendableEmbed};
+use stoat_model::request::{JoinCall, MessageQuery, SearchMessages, SendMessage};
+use stoat_model::validate::Validate;
+use stoat_model::{
+    BulkMessageResponse, Channel, ChannelId, FileId, JoinCallResponse, Message, MessageId, UserId,
+};
+
+use super::{Parts, decode, json_body, request, route};
+use crate::upload::Resource;
+use crate::{Body, Client, Error, ErrorKind, Overrides};
+
+/// `GET /channels/{channel}`.
+///
+/// Errors: `NotFound`, `MissingPermission` (`ViewChannel`).
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct GetChannel<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    overrides: Overrides,
+}
+
+impl GetChannel<'_> {
+    #[allow(clippy::unnecessary_wraps, reason = "the shape every builder shares")]
+    fn parts(&self) -> Parts {
+        Ok((format!("/channels/{}", self.channel), Body::Empty))
+    }
+}
+
+route!(GetChannel -> Channel, "GET", "GET /channels/{target}");
+
+/// `DELETE /channels/{channel}` on a DM: closes it (it reopens when either
+/// side sends). Answers nothing (204).
+///
+/// Errors: `NoEffect` (saved messages), `NotFound`, `MissingPermission`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct CloseDm<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    overrides: Overrides,
+}
+
+impl CloseDm<'_> {
+    #[allow(clippy::unnecessary_wraps, reason = "the shape every builder shares")]
+    fn parts(&self) -> Parts {
+        Ok((format!("/channels/{}", self.channel), Body::Empty))
+    }
+}
+
+route!(CloseDm -> (), "DELETE", "DELETE /channels/{target}", true, decode::empty);
+
+/// `POST /channels/{channel}/messages`: sends a message. Checked before
+/// sending (and before any file is uploaded); attachments given as bytes or
+/// paths are uploaded first with tag `attachments`.
+///
+/// Set an [`idempotency_key`](Self::idempotency_key) to make the request
+/// safe to retry: it becomes the message's `nonce`, and the server refuses a
+/// second message with the same key.
+///
+/// Errors: `MissingPermission` (`SendMessage`; in DMs, humans must be
+/// friends, and `UploadFiles`, `SendEmbeds`, `Masquerade` as used),
+/// `PayloadTooLarge`, `EmptyMessage`, `TooManyAttachments`, `TooManyEmbeds`,
+/// `TooManyReplies`, `InvalidProperty` (flags, or `restrict_reactions`
+/// without reactions), `IsNotBot` (mention flags from a user),
+/// `InvalidOperation` (a repeated body `nonce`), `NotFound` (a reply
+/// target or attachment id), `Blocked`, a 409 catcher for a repeated
+/// idempotency key, and the upload's errors.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct SendMessageRequest<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    message: SendMessage,
+    files: Vec<Resource>,
+    overrides: Overrides,
+}
+
+impl SendMessageRequest<'_> {
+    /// The text (content and embed descriptions at most 2000 UTF-8 bytes).
+    pub fn content(mut self, content: impl Into<String>) -> Self {
+        self.message.content = Some(content.into());
+        self
+    }
+
+    /// The `Idempotency-Key` header (at most 64 characters): the message's
+    /// nonce, and what makes a retry after a lost answer safe.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.overrides.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// The deprecated body `nonce` (1 to 64 characters); prefer
+    /// [`idempotency_key`](Self::idempotency_key).
+    pub fn nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.message.nonce = Some(nonce.into());
+        self
+    }
+
+    /// An attachment: an upload's id, or bytes or a path to upload (at most 5).
+    pub fn attachment(mut self, file: impl Into<Resource>) -> Self {
+        self.files.push(file.into());
+        self
+    }
+
+    /// A reply to `message`, mentioning its author or not (at most 5 replies).
+    pub fn reply(self, message: MessageId, mention: bool) -> Self {
+        self.reply_intent(ReplyIntent {
+            id: message,
+            mention,
+            fail_if_not_exists: None,
+        })
+    }
+
+    /// A reply with every option (`fail_if_not_exists: Some(false)` sends
+    /// even if the target is gone).
+    pub fn reply_intent(mut self, reply: ReplyIntent) -> Self {
+        self.message.replies.get_or_insert_with(Vec::new).push(reply);
+        self
+    }
+
+    /// An embed (at most 5).
+    pub fn embed(mut self, embed: SendableEmbed) -> Self {
+        self.message.embeds.get_or_insert_with(Vec::new).push(embed);
+        self
+    }
+
+    /// A name, avatar or colour to show instead of yours.
+    pub fn masquerade(mut self, masquerade: Masquerade) -> Self {
+        self.message.masquerade = Some(masquerade);
+        self
+    }
+
+    /// Reactions to offer, and whether only they may be used.
+    pub fn interactions(mut self, interactions: Interactions) -> Self {
+        self.message.interactions = Some(interactions);
+        self
+    }
+
+    /// The message flags (mention flags need a bot).
+    pub fn flags(mut self, flags: MessageFlags) -> Self {
+        self.message.flags = Some(flags);
+        self
+    }
+
+    /// Whether to send without notifying (`SUPPRESS_NOTIFICATIONS`).
+    pub fn silent(mut self, silent: bool) -> Self {
+        let mut flags = self.message.flags.unwrap_or_default();
+        flags.set(MessageFlags::SUPPRESS_NOTIFICATIONS, silent);
+        self.message.flags = Some(flags);
+        self
+    }
+
+    /// The body with every attachment already an id; checked first.
+    fn parts(&self) -> Parts {
+        let mut message = self.message.clone();
+        for file in &self.files {
+            let id = file
+                .as_uploaded()
+                .ok_or_else(|| Error::new(ErrorKind::UploadRequired))?;
+            message.attachments.get_or_insert_with(Vec::new).push(id.clone());
+        }
+        message.validate()?;
+        Ok((
+            format!("/channels/{}/messages", self.channel),
+            json_body(&message)?,
+        ))
+    }
+
+    /// Checks the message as it will be sent, with a stand-in id for each
+    /// file still to upload.
+    fn check(&self) -> Result<(), Error> {
+        let mut message = self.message.clone();
+        let attachments = message.attachments.get_or_insert_with(Vec::new);
+        attachments.extend(self.files.iter().map(|_| FileId::from(String::from("pending"))));
+        if let Some(key) = &self.overrides.idempotency_key {
+            stoat_model::validate::idempotency_key(key)?;
+        }
+        Ok(message.validate()?)
+    }
+}
+
+request!(
+    SendMessageRequest,
+    "POST",
+    "POST /channels/{target}/messages",
+    true
+);
+
+impl<'a> std::future::IntoFuture for SendMessageRequest<'a> {
+    type Output = Result<Message, Error>;
+    type IntoFuture = crate::Pending<'a, Message>;
+
+    fn into_future(mut self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.check()?;
+            let client = self.client;
+            for file in &mut self.files {
+                if file.as_uploaded().is_none() {
+                    let resource = std::mem::replace(file, Resource::uploaded(FileId::from(String::new())));
+                    let id = client
+                        .resolve(resource, FileTag::Attachments, &self.overrides)
+                        .await?;
+                    *file = Resource::uploaded(id);
+                }
+            }
+            let bytes = client.send(self.into_request()?).await?;
+            decode::json("POST /channels/{target}/messages", bytes)
+        })
+    }
+}
+
+/// `GET /channels/{channel}/messages`: history, newest first by default.
+///
+/// Errors: `InvalidOperation` (sort by relevance, caught before sending),
+/// `MissingPermission` (`ReadMessageHistory`), `NotFound`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct GetMessages<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    query: MessageQuery,
+    overrides: Overrides,
+}
+
+impl GetMessages<'_> {
+    /// How many (1 to 100; 50 by default).
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.query.limit = Some(limit);
+        self
+    }
+
+    /// Only messages older than this one.
+    pub fn before(mut self, message: MessageId) -> Self {
+        self.query.before = Some(message);
+        self
+    }
+
+    /// Only messages newer than this one.
+    pub fn after(mut self, message: MessageId) -> Self {
+        self.query.after = Some(message);
+        self
+    }
+
+    /// Messages around this one: up to `limit / 2 + 1` from it onwards
+    /// (oldest first), then as many older ones (newest first). `before`,
+    /// `after` and `sort` are ignored.
+    pub fn nearby(mut self, message: MessageId) -> Self {
+        self.query.nearby = Some(message);
+        self
+    }
+
+    /// The order (`Latest` or `Oldest`; `Relevance` is refused).
+    pub fn sort(mut self, sort: MessageSort) -> Self {
+        self.query.sort = Some(sort);
+        self
+    }
+
+    /// Whether to include the authors (the answer then has `users`).
+    pub fn include_users(mut self, include: bool) -> Self {
+        self.query.include_users = Some(include);
+        self
+    }
+
+    fn parts(&self) -> Parts {
+        self.query.validate()?;
+        let query = self.query.to_query_string();
+        let separator = if query.is_empty() { "" } else { "?" };
+        Ok((
+            format!("/channels/{}/messages{separator}{query}", self.channel),
+            Body::Empty,
+        ))
+    }
+}
+
+route!(GetMessages -> BulkMessageResponse, "GET", "GET /channels/{target}/messages");
+
+/// `GET /channels/{channel}/messages/{message}`.
+///
+/// Errors: `NotFound` (also for a message of another channel),
+/// `MissingPermission` (`ViewChannel`, `ReadMessageHistory`).
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct GetMessage<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    message: MessageId,
+    overrides: Overrides,
+}
+
+impl GetMessage<'_> {
+    #[allow(clippy::unnecessary_wraps, reason = "the shape every builder shares")]
+    fn parts(&self) -> Parts {
+        Ok((
+            format!("/channels/{}/messages/{}", self.channel, self.message),
+            Body::Empty,
+        ))
+    }
+}
+
+route!(GetMessage -> Message, "GET", "GET /channels/{target}/messages/{msg}");
+
+/// `POST /channels/{channel}/search` (users only).
+///
+/// Errors: `IsBot`, `InvalidOperation` (`query` with `pinned`, caught
+/// before sending), `FailedValidation`, `MissingPermission`, `NotFound`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct SearchMessagesRequest<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    search: SearchMessages,
+    overrides: Overrides,
+}
+
+impl SearchMessagesRequest<'_> {
+    /// Text to search for (1 to 64 characters); not with `pinned`.
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.search.query = Some(query.into());
+        self
+    }
+
+    /// Only pinned messages; not with `query`.
+    pub fn pinned(mut self, pinned: bool) -> Self {
+        self.search.pinned = Some(pinned);
+        self
+    }
+
+    /// How many (1 to 100).
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.search.limit = Some(limit);
+        self
+    }
+
+    /// Only messages older than this one.
+    pub fn before(mut self, message: MessageId) -> Self {
+        self.search.before = Some(message);
+        self
+    }
+
+    /// Only messages newer than this one.
+    pub fn after(mut self, message: MessageId) -> Self {
+        self.search.after = Some(message);
+        self
+    }
+
+    /// The order (`Relevance` by default, newest first without a query).
+    pub fn sort(mut self, sort: MessageSort) -> Self {
+        self.search.sort = Some(sort);
+        self
+    }
+
+    /// Whether to include the authors.
+    pub fn include_users(mut self, include: bool) -> Self {
+        self.search.include_users = Some(include);
+        self
+    }
+
+    fn parts(&self) -> Parts {
+        self.search.validate()?;
+        Ok((
+            format!("/channels/{}/search", self.channel),
+            json_body(&self.search)?,
+        ))
+    }
+}
+
+route!(SearchMessagesRequest -> BulkMessageResponse, "POST", "POST /channels/{target}/search");
+
+/// `PUT /channels/{channel}/ack/{message}`: marks the channel read up to a
+/// message. Answers nothing (204).
+///
+/// Errors: `IsBot`, `MissingPermission` (`ViewChannel`), `NotFound`.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct Acknowledge<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    message: MessageId,
+    overrides: Overrides,
+}
+
+impl Acknowledge<'_> {
+    #[allow(clippy::unnecessary_wraps, reason = "the shape every builder shares")]
+    fn parts(&self) -> Parts {
+        Ok((
+            format!("/channels/{}/ack/{}", self.channel, self.message),
+            Body::Empty,
+        ))
+    }
+}
+
+route!(Acknowledge -> (), "PUT", "PUT /channels/{target}/ack/{message}", true, decode::empty);
+
+/// `POST /channels/{channel}/join_call`: a token and URL for the voice
+/// server (LiveKit); hand both to a LiveKit client to connect.
+///
+/// Errors: `LiveKitUnavailable`, `NotAVoiceChannel` (saved messages),
+/// `MissingPermission` (`Connect`), `CannotJoinCall` (full), `UnknownNode`,
+/// `AlreadyConnected`, `IsBot` (`force_disconnect` from a bot).
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct JoinCallRequest<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    join: JoinCall,
+    overrides: Overrides,
+}
+
+impl JoinCallRequest<'_> {
+    /// The voice node (a name from `GET /`), if the call has none yet.
+    pub fn node(mut self, node: impl Into<String>) -> Self {
+        self.join.node = Some(node.into());
+        self
+    }
+
+    /// Leave any other call first (users only).
+    pub fn force_disconnect(mut self, force: bool) -> Self {
+        self.join.force_disconnect = Some(force);
+        self
+    }
+
+    /// Users to ring, when you start the call.
+    pub fn recipients(mut self, users: impl IntoIterator<Item = UserId>) -> Self {
+        self.join.recipients = Some(users.into_iter().collect());
+        self
+    }
+
+    fn parts(&self) -> Parts {
+        self.join.validate()?;
+        Ok((
+            format!("/channels/{}/join_call", self.channel),
+            json_body(&self.join)?,
+        ))
+    }
+}
+
+route!(JoinCallRequest -> JoinCallResponse, "POST", "POST /channels/{target}/join_call");
+
+/// `PUT /channels/{channel}/end_ring/{user}`: stops ringing a user. Answers
+/// nothing (204).
+///
+/// Errors: `LiveKitUnavailable`, `NoEffect` (not a DM or group),
+/// `NotConnected` (you are not in the call), `NotFound` (not ringing).
+#[derive(Debug)]
+#[must_use = "a builder does nothing until awaited"]
+pub struct EndRing<'a> {
+    client: &'a Client,
+    channel: ChannelId,
+    user: UserId,
+    overrides: Overrides,
+}
+
+impl EndRing<'_> {
+    #[allow(clippy::unnecessary_wraps, reason = "the shape every builder shares")]
+    fn parts(&self) -> Parts {
+        Ok((
+            format!("/channels/{}/end_ring/{}", self.channel, self.user),
+            Body::Empty,
+        ))
+    }
+}
+
+route!(EndRing -> (), "PUT", "PUT /channels/{target}/end_ring/{user}", true, decode::empty);
+
+impl Client {
+    /// `GET /channels/{channel}`.
+    pub fn channel(&self, channel: ChannelId) -> GetChannel<'_> {
+        GetChannel {
+            client: self,
+            channel,
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `DELETE /channels/{channel}` on a DM.
+    pub fn close_dm(&self, channel: ChannelId) -> CloseDm<'_> {
+        CloseDm {
+            client: self,
+            channel,
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `POST /channels/{channel}/messages`.
+    pub fn send_message(&self, channel: ChannelId) -> SendMessageRequest<'_> {
+        SendMessageRequest {
+            client: self,
+            channel,
+            message: SendMessage::default(),
+            files: Vec::new(),
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `GET /channels/{channel}/messages`.
+    pub fn messages(&self, channel: ChannelId) -> GetMessages<'_> {
+        GetMessages {
+            client: self,
+            channel,
+            query: MessageQuery::default(),
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `GET /channels/{channel}/messages/{message}`.
+    pub fn message(&self, channel: ChannelId, message: MessageId) -> GetMessage<'_> {
+        GetMessage {
+            client: self,
+            channel,
+            message,
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `POST /channels/{channel}/search`.
+    pub fn search_messages(&self, channel: ChannelId) -> SearchMessagesRequest<'_> {
+        SearchMessagesRequest {
+            client: self,
+            channel,
+            search: SearchMessages::default(),
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `PUT /channels/{channel}/ack/{message}`.
+    pub fn acknowledge(&self, channel: ChannelId, message: MessageId) -> Acknowledge<'_> {
+        Acknowledge {
+            client: self,
+            channel,
+            message,
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `POST /channels/{channel}/join_call`.
+    pub fn join_call(&self, channel: ChannelId) -> JoinCallRequest<'_> {
+        JoinCallRequest {
+            client: self,
+            channel,
+            join: JoinCall::default(),
+            overrides: Overrides::default(),
+        }
+    }
+
+    /// `PUT /channels/{channel}/end_ring/{user}`.
+    pub fn end_ring(&self, channel: ChannelId, user: UserId) -> EndRing<'_> {
+        EndRing {
+            client: self,
+            channel,
+            user,
+            overrides: Overrides::default(),
+        }
+    }
+}
