@@ -177,7 +177,11 @@ async fn run(
                         }
                         send_frame(socket, format, &event).await
                     }
-                    Some(Outgoing::Raw(text)) => socket.send(Message::text(text)).await,
+                    Some(Outgoing::Raw(text)) => {
+                        shared.faults.count_sent(user, text.len());
+                        socket.send(Message::text(text)).await
+                    }
+                    Some(Outgoing::Flood(text, count)) => flood(socket, shared, user, &text, count).await,
                     // Returning drops the socket: no close frame, as the server does.
                     Some(Outgoing::Drop) | None => return,
                 };
@@ -187,6 +191,22 @@ async fn run(
             }
         }
     }
+}
+
+/// Writes `text` `count` times, counting each frame once it is written:
+/// a client that stops reading stalls the count.
+async fn flood(
+    socket: &mut WebSocketStream<TcpStream>,
+    shared: &Shared,
+    user: UserId,
+    text: &str,
+    count: usize,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    for _ in 0..count {
+        socket.send(Message::text(text)).await?;
+        shared.faults.count_sent(user, text.len());
+    }
+    Ok(())
 }
 
 fn decode(format: Format, frame: &Message) -> Option<ClientMessage> {
