@@ -1,0 +1,3 @@
+//! Throughput of the events stream (written in a later step).
+
+fn main() {}
