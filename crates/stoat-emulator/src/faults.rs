@@ -60,6 +60,8 @@ pub(crate) struct Faults {
     event_delay: Mutex<Duration>,
     refused_upgrades: AtomicUsize,
     received: Mutex<HashMap<UserId, u64>>,
+    /// Raw and flood frames written to each user: (frames, bytes).
+    sent: Mutex<HashMap<UserId, (u64, u64)>>,
 }
 
 impl Faults {
@@ -113,6 +115,25 @@ impl Faults {
             .get(&user)
             .copied()
             .unwrap_or(0)
+    }
+
+    pub(crate) fn count_sent(&self, user: UserId, bytes: usize) {
+        let mut sent = self
+            .sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entry = sent.entry(user).or_default();
+        entry.0 += 1;
+        entry.1 += bytes as u64;
+    }
+
+    pub(crate) fn sent(&self, user: UserId) -> (u64, u64) {
+        self.sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&user)
+            .copied()
+            .unwrap_or_default()
     }
 
     pub(crate) fn arm_rest(&self, prefix: &str, kind: RestFaultKind, count: usize) {

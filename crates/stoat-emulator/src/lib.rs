@@ -218,6 +218,22 @@ impl Emulator {
             .push_to(user, || world::Outgoing::Raw(text.to_owned()));
     }
 
+    /// Writes the text frame `text` `count` times to every events
+    /// connection of `user`, one after the other, without holding them in
+    /// memory (for slow-consumer tests). Pings are answered after the last.
+    pub fn flood(&self, user: UserId, text: &str, count: usize) {
+        let text: Arc<str> = text.into();
+        self.shared
+            .world()
+            .push_to(user, || world::Outgoing::Flood(Arc::clone(&text), count));
+    }
+
+    /// Raw and flood frames written to `user`'s connections so far, as
+    /// `(frames, bytes)`: counted once the socket took them.
+    pub fn raw_sent(&self, user: UserId) -> (u64, u64) {
+        self.shared.faults.sent(user)
+    }
+
     /// Deletes the sessions of `user`: `Logout` on their connections, which
     /// are then dropped, and their session tokens stop working.
     pub fn logout(&self, user: UserId) {
@@ -334,6 +350,28 @@ impl Emulator {
             state,
         }));
         world.send_to_channel(to, &event);
+    }
+
+    /// Restarts both servers on the same ports, keeping accounts, tokens
+    /// and everything else: open connections are dropped without a close
+    /// frame, and connecting fails until the servers listen again (when
+    /// this returns).
+    pub async fn restart(&mut self) -> std::io::Result<()> {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        // The connection tasks were aborted before they could unregister.
+        self.shared.world().connections.clear();
+        let api = TcpListener::bind(self.api_addr).await?;
+        let events = TcpListener::bind(self.ws_addr).await?;
+        let (stop, stopped) = watch::channel(false);
+        self.stop = stop;
+        self.tasks = vec![
+            tokio::spawn(http::serve(api, Arc::clone(&self.shared), stopped.clone())),
+            tokio::spawn(ws::serve(events, Arc::clone(&self.shared), stopped)),
+        ];
+        Ok(())
     }
 
     /// Stops both servers and waits for them (open connections are closed).

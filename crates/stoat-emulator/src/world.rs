@@ -34,6 +34,9 @@ pub(crate) enum Outgoing {
     Event(Event),
     /// A text frame as given (for malformed frames).
     Raw(String),
+    /// The same text frame `count` times, written one after the other
+    /// (pings are answered after the last).
+    Flood(std::sync::Arc<str>, usize),
     /// Drop the socket without a close frame.
     Drop,
 }

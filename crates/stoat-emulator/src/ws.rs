@@ -54,6 +54,9 @@ fn params(query: &str) -> Params {
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
+    // Small frames go out at once: with Nagle on, `Ready` would wait for
+    // the client's delayed ACK of `Authenticated` (40 ms on Linux).
+    let _ = stream.set_nodelay(true);
     let mut query = String::new();
     let refuse = shared.faults.take_refusal();
     #[allow(clippy::result_large_err, reason = "the signature tungstenite asks for")]
@@ -177,7 +180,11 @@ async fn run(
                         }
                         send_frame(socket, format, &event).await
                     }
-                    Some(Outgoing::Raw(text)) => socket.send(Message::text(text)).await,
+                    Some(Outgoing::Raw(text)) => {
+                        shared.faults.count_sent(user, text.len());
+                        socket.send(Message::text(text)).await
+                    }
+                    Some(Outgoing::Flood(text, count)) => flood(socket, shared, user, &text, count).await,
                     // Returning drops the socket: no close frame, as the server does.
                     Some(Outgoing::Drop) | None => return,
                 };
@@ -187,6 +194,22 @@ async fn run(
             }
         }
     }
+}
+
+/// Writes `text` `count` times, counting each frame once it is written:
+/// a client that stops reading stalls the count.
+async fn flood(
+    socket: &mut WebSocketStream<TcpStream>,
+    shared: &Shared,
+    user: UserId,
+    text: &str,
+    count: usize,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    for _ in 0..count {
+        socket.send(Message::text(text)).await?;
+        shared.faults.count_sent(user, text.len());
+    }
+    Ok(())
 }
 
 fn decode(format: Format, frame: &Message) -> Option<ClientMessage> {

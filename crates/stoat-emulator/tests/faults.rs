@@ -171,3 +171,30 @@ async fn msgpack_connections_speak_binary_frames() {
         }
     }
 }
+
+#[tokio::test]
+async fn floods_are_counted_as_written() {
+    let emulator = Emulator::start().await.unwrap();
+    let alice = emulator.create_user("alice");
+    let (mut socket, _) = Socket::connect(&emulator, &alice).await;
+    emulator.flood(alice.id, "{\"type\":\"Flood\"}", 3);
+    for _ in 0..3 {
+        assert_eq!(socket.next_raw().await, "{\"type\":\"Flood\"}");
+    }
+    assert_eq!(emulator.raw_sent(alice.id), (3, 48));
+}
+
+#[tokio::test]
+async fn a_restart_drops_connections_and_keeps_accounts() {
+    let mut emulator = Emulator::start().await.unwrap();
+    let alice = emulator.create_user("alice");
+    let (socket, _) = Socket::connect(&emulator, &alice).await;
+    let url = emulator.ws_url().to_owned();
+    emulator.restart().await.unwrap();
+    assert!(socket.ends_without_close_frame().await);
+    assert_eq!(emulator.ws_url(), url);
+    assert_eq!(emulator.connections(alice.id), 0);
+    let (_, ready) = Socket::connect(&emulator, &alice).await;
+    assert_eq!(ready["type"], "Ready");
+    assert_eq!(emulator.connections(alice.id), 1);
+}

@@ -32,6 +32,19 @@ pub enum Token {
 }
 
 impl Token {
+    /// The token itself (for the events connection, which takes it in its
+    /// `Authenticate` message).
+    pub fn secret(&self) -> &Secret {
+        match self {
+            Self::Bot(token) | Self::Session(token) => token,
+        }
+    }
+
+    /// Whether this is a bot token.
+    pub fn is_bot(&self) -> bool {
+        matches!(self, Self::Bot(_))
+    }
+
     pub(crate) fn header(&self) -> (&'static str, &str) {
         match self {
             Self::Bot(token) => ("x-bot-token", token.expose()),
