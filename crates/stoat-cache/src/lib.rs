@@ -219,6 +219,14 @@ impl Cache {
         self.users.insert(id, CachedUser::from_user(user));
     }
 
+    /// Puts your own user, fetched over REST (`GET /users/@me`), into the
+    /// cache, and remembers it as you (as `Ready` does): so DMs can be
+    /// filed under the other user before any events connection.
+    pub fn insert_me(&self, user: User) {
+        self.set_me(Some(user.id));
+        self.insert_user(user, Source::Perspective);
+    }
+
     /// A cached profile (profiles arrive only over REST: put them in with
     /// [`insert_profile`](Self::insert_profile)). Profile clears in
     /// `UserUpdate` drop it.

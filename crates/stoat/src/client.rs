@@ -1,0 +1,305 @@
+//! The client a bot starts with: REST, events and cache in one.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use stoat_cache::{Cache, Resources};
+use stoat_gateway::Gateway;
+use stoat_http::{Overrides, Token};
+use stoat_model::event::{EventFlags, Format};
+use stoat_model::{Secret, UserId};
+use tokio::sync::oneshot;
+
+use crate::Error;
+use crate::events::{Event, Events};
+use crate::user::{OwnUser, UserHandle};
+
+/// The client: a REST client, an events connection once started, and the
+/// cache both keep current. Cheap to clone: clones share everything.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), stoat::Error> {
+/// use futures_util::StreamExt;
+/// use stoat::{Client, Event, Token};
+///
+/// let client = Client::new(Token::Bot("…".into()));
+/// let mut events = client.connect().await?;
+/// while let Some(event) = events.next().await {
+///     if let Event::Message(message) = event? {
+///         println!("{}: {:?}", message.author, message.content);
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: stoat_http::Client,
+    pub(crate) cache: Cache,
+    token: Token,
+    ws_url: Option<String>,
+    format: Format,
+    events: EventFlags,
+    pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
+    pub(crate) waiters: Mutex<Vec<Waiter>>,
+}
+
+/// A `wait_for` call: its test and where the match goes.
+pub(crate) struct Waiter {
+    pub(crate) matches: Box<dyn Fn(&Event) -> bool + Send + Sync>,
+    pub(crate) sender: oneshot::Sender<Event>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("http", &self.inner.http)
+            .field("ws_url", &self.inner.ws_url)
+            .field("connected", &self.gateway().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of a [`Client`].
+#[must_use]
+pub struct ClientBuilder {
+    token: Token,
+    http: stoat_http::ClientBuilder,
+    ws_url: Option<String>,
+    format: Format,
+    events: EventFlags,
+    resources: Resources,
+    message_limit: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token)
+            .field("ws_url", &self.ws_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API base URL (default: the official service's). The events and
+    /// file server URLs are then read from its `GET /` when connecting.
+    pub fn api_url(mut self, url: impl Into<String>) -> Self {
+        self.http = self.http.api_url(url);
+        self
+    }
+
+    /// The events URL, instead of the one `GET /` names.
+    pub fn ws_url(mut self, url: impl Into<String>) -> Self {
+        self.ws_url = Some(url.into());
+        self
+    }
+
+    /// The events wire format (default JSON; MessagePack is smaller).
+    pub fn format(mut self, format: Format) -> Self {
+        self.format = format;
+        self
+    }
+
+    /// The events wanted; others are skipped before decoding (the cache
+    /// then does not see them either). Default: all.
+    pub fn events(mut self, events: EventFlags) -> Self {
+        self.events = events;
+        self
+    }
+
+    /// What the cache keeps, and how many messages per channel.
+    pub fn cache(mut self, resources: Resources, message_limit: usize) -> Self {
+        self.resources = resources;
+        self.message_limit = message_limit;
+        self
+    }
+
+    /// Changes the REST client's settings (timeouts, rate limiter, retries,
+    /// default headers…).
+    pub fn http(
+        mut self,
+        configure: impl FnOnce(stoat_http::ClientBuilder) -> stoat_http::ClientBuilder,
+    ) -> Self {
+        self.http = configure(self.http);
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                http: self.http.token(self.token.clone()).build(),
+                cache: Cache::with_resources(self.resources, self.message_limit),
+                token: self.token,
+                ws_url: self.ws_url,
+                format: self.format,
+                events: self.events,
+                gateway: Mutex::new(None),
+                waiters: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+}
+
+impl Client {
+    /// A client for the official service.
+    pub fn new(token: Token) -> Self {
+        Self::builder(token).build()
+    }
+
+    /// A client to configure.
+    pub fn builder(token: Token) -> ClientBuilder {
+        ClientBuilder {
+            token,
+            http: stoat_http::Client::builder(),
+            ws_url: None,
+            format: Format::Json,
+            events: EventFlags::all(),
+            resources: Resources::all(),
+            message_limit: 100,
+        }
+    }
+
+    /// A client configured from the environment, if `STOAT_TOKEN` is set:
+    /// `STOAT_TOKEN_KIND` (`bot`, the default, or `session`) and
+    /// `STOAT_API_URL` (default: the official service).
+    pub fn builder_from_env() -> Option<ClientBuilder> {
+        let token = Secret::new(std::env::var("STOAT_TOKEN").ok()?);
+        let token = match std::env::var("STOAT_TOKEN_KIND").as_deref() {
+            Ok("session") => Token::Session(token),
+            _ => Token::Bot(token),
+        };
+        let builder = Self::builder(token);
+        Some(match std::env::var("STOAT_API_URL") {
+            Ok(url) => builder.api_url(url),
+            Err(_) => builder,
+        })
+    }
+
+    /// The REST client, for every route.
+    pub fn http(&self) -> &stoat_http::Client {
+        &self.inner.http
+    }
+
+    /// The cache, kept current by the events connection.
+    pub fn cache(&self) -> &Cache {
+        &self.inner.cache
+    }
+
+    /// Connects the events connection and returns its stream: each event
+    /// is applied to the cache before it is handed out. Reconnects happen by
+    /// themselves (each one yields a new [`Event::Ready`]).
+    pub async fn connect(&self) -> Result<Events, Error> {
+        let url = match &self.inner.ws_url {
+            Some(url) => url.clone(),
+            None => self.inner.http.discover().await?.ws.to_string(),
+        };
+        let (gateway, handle) = Gateway::builder(url, self.inner.token.secret().clone())
+            .format(self.inner.format)
+            .events(self.inner.events)
+            .build()?;
+        *self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        Ok(Events::new(self.clone(), gateway))
+    }
+
+    /// Connects, and calls `handler` for every event until the connection
+    /// ends: cleanly after [`close`](Self::close) (`Ok`), or with its
+    /// terminal error. Events are handled one at a time, in order.
+    pub async fn run(&self, handler: &impl crate::EventHandler) -> Result<(), Error> {
+        use futures_util::StreamExt;
+
+        let mut events = self.connect().await?;
+        while let Some(item) = events.next().await {
+            match item {
+                Ok(event) => crate::handler::dispatch(handler, self, &event).await,
+                Err(error) if error.is_terminal() => return Err(error),
+                Err(error) => handler.on_error(self, &error).await,
+            }
+        }
+        Ok(())
+    }
+
+    /// The next event that `matches`, seen by whoever drives the events
+    /// stream (a [`run`](Self::run) loop or an [`Events`] consumer), or
+    /// [`Error::Timeout`].
+    pub async fn wait_for(
+        &self,
+        matches: impl Fn(&Event) -> bool + Send + Sync + 'static,
+        timeout: Duration,
+    ) -> Result<Event, Error> {
+        if self.gateway().is_none() {
+            return Err(Error::NotConnected);
+        }
+        let (sender, receiver) = oneshot::channel();
+        self.inner
+            .waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Waiter {
+                matches: Box::new(matches),
+                sender,
+            });
+        match tokio::time::timeout(timeout, receiver).await {
+            Ok(Ok(event)) => Ok(event),
+            Ok(Err(_)) => Err(Error::NotConnected),
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+
+    /// Closes the events connection: its stream ends (and a `run` loop
+    /// returns `Ok`) once the close frame is sent. REST requests are not
+    /// affected. The client spawns no task, so nothing is left behind.
+    pub fn close(&self) {
+        if let Some(handle) = self
+            .inner
+            .gateway
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            handle.close();
+        }
+    }
+
+    /// The events connection's command handle, when connected.
+    pub fn gateway(&self) -> Option<stoat_gateway::Handle> {
+        self.inner
+            .gateway
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The round trip of the last ping, when connected.
+    pub fn latency(&self) -> Option<Duration> {
+        self.gateway().and_then(|g| g.latency())
+    }
+
+    /// A user, by id: a handle for every method of the Users API.
+    pub fn user(&self, id: UserId) -> UserHandle {
+        UserHandle::new(self.clone(), id, None)
+    }
+
+    /// A user handle whose requests all use `overrides` (stoat.py's
+    /// `http_overrides`).
+    pub fn user_with(&self, id: UserId, overrides: Overrides) -> UserHandle {
+        UserHandle::new(self.clone(), id, Some(overrides))
+    }
+
+    /// Your own user: from the cache once connected, fetched otherwise.
+    pub async fn me(&self) -> Result<OwnUser, Error> {
+        if let Some(id) = self.inner.cache.me_id() {
+            return Ok(OwnUser::new(self.clone(), id));
+        }
+        let me = self.inner.http.current_user().await?;
+        let id = me.id;
+        self.inner.cache.insert_me(me);
+        Ok(OwnUser::new(self.clone(), id))
+    }
+}

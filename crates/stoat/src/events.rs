@@ -1,0 +1,208 @@
+//! The events stream: each event applied to the cache, then handed out
+//! with what it changed.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, PoisonError};
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt};
+use stoat_cache::Update;
+use stoat_gateway::{Gateway, Incoming, Reconnect};
+use stoat_model::event::Ready;
+use stoat_model::{ChannelId, Message, RelationshipStatus, User, UserChanges, UserId, UserVoiceState};
+
+use crate::{Client, Error};
+
+/// An event, after the cache has applied it. Update events carry the state
+/// before and after, as stoat.py's `on_*_update` handlers get them.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// A session began (the first, or after a reconnect): the cache was
+    /// replaced with this state.
+    Ready {
+        /// 0 for the first connection, one more for every reconnect.
+        session: u64,
+        /// The state.
+        ready: Arc<Ready>,
+    },
+    /// A user changed (`UserUpdate`).
+    UserUpdate {
+        /// The user.
+        id: UserId,
+        /// What changed.
+        changes: UserChanges,
+        /// The user before, if cached.
+        before: Option<Box<User>>,
+        /// The user after, if cached.
+        after: Option<Box<User>>,
+    },
+    /// Your relationship with a user changed (a friend request, an
+    /// acceptance, a block…).
+    Relationship {
+        /// The user, as the event gave them.
+        user: Box<User>,
+        /// The relationship before.
+        before: RelationshipStatus,
+        /// The relationship now.
+        after: RelationshipStatus,
+    },
+    /// A new message.
+    Message(Arc<Message>),
+    /// A voice state changed: a join (`before` is `None`), a leave (`after`
+    /// is `None`), or an update.
+    VoiceState {
+        /// The channel.
+        channel: ChannelId,
+        /// The participant.
+        user: UserId,
+        /// Before.
+        before: Option<UserVoiceState>,
+        /// After.
+        after: Option<UserVoiceState>,
+    },
+    /// The events connection was lost and is being re-established.
+    Reconnecting(Arc<Reconnect>),
+    /// Any other event, as the server sent it (after the cache applied it).
+    Other(Arc<stoat_model::Event>),
+}
+
+/// The stream [`Client::connect`] returns. Polling it drives the events
+/// connection; stopping makes the server's frames wait (no hidden queue).
+pub struct Events {
+    client: Client,
+    gateway: Gateway,
+}
+
+impl fmt::Debug for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Events").finish_non_exhaustive()
+    }
+}
+
+impl Events {
+    pub(crate) fn new(client: Client, gateway: Gateway) -> Self {
+        Self { client, gateway }
+    }
+}
+
+impl Stream for Events {
+    type Item = Result<Event, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            let item = match self.gateway.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(item) => item,
+            };
+            let Some(item) = item else {
+                // The connection is over: nobody will see an event again.
+                let inner = &self.client.inner;
+                inner
+                    .waiters
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clear();
+                inner
+                    .gateway
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                return Poll::Ready(None);
+            };
+            match item {
+                Ok(incoming) => {
+                    if let Some(event) = apply(&self.client, incoming) {
+                        notify(&self.client, &event);
+                        return Poll::Ready(Some(Ok(event)));
+                    }
+                }
+                Err(error) => return Poll::Ready(Some(Err(Error::Gateway(error)))),
+            }
+        }
+    }
+}
+
+/// Applies an incoming item to the cache and says what it changed.
+fn apply(client: &Client, incoming: Incoming) -> Option<Event> {
+    let cache = client.cache();
+    Some(match incoming {
+        Incoming::Ready { ready, session } => {
+            let event = stoat_model::Event::Ready(ready);
+            cache.update(&event);
+            match event {
+                stoat_model::Event::Ready(ready) => Event::Ready {
+                    session,
+                    ready: Arc::from(ready),
+                },
+                other => Event::Other(Arc::new(other)),
+            }
+        }
+        Incoming::Reconnecting(reconnect) => Event::Reconnecting(Arc::new(reconnect)),
+        Incoming::Event(event) => {
+            let before = match &event {
+                stoat_model::Event::UserUpdate(update) => cache.user(update.id).map(Box::new),
+                _ => None,
+            };
+            match (cache.update(&event), event) {
+                (Update::User(diff), _) => Event::UserUpdate {
+                    id: diff.id,
+                    changes: diff.changes,
+                    before,
+                    after: cache.user(diff.id).map(Box::new),
+                },
+                (
+                    Update::Relationship { before, after, .. },
+                    stoat_model::Event::UserRelationship(change),
+                ) => Event::Relationship {
+                    user: Box::new(change.user),
+                    before,
+                    after,
+                },
+                (_, stoat_model::Event::Message(message)) => Event::Message(Arc::from(message)),
+                (
+                    Update::Voice {
+                        channel,
+                        user,
+                        before,
+                        after,
+                    },
+                    _,
+                ) => Event::VoiceState {
+                    channel,
+                    user,
+                    before,
+                    after,
+                },
+                (_, event) => Event::Other(Arc::new(event)),
+            }
+        }
+        // Kinds of items a newer gateway crate may add are skipped.
+        _ => return None,
+    })
+}
+
+/// Hands the event to every `wait_for` it matches; forgets waiters that gave up.
+fn notify(client: &Client, event: &Event) {
+    let mut waiters = client
+        .inner
+        .waiters
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if waiters.is_empty() {
+        return;
+    }
+    let mut kept = Vec::with_capacity(waiters.len());
+    for waiter in waiters.drain(..) {
+        if waiter.sender.is_closed() {
+            continue;
+        }
+        if (waiter.matches)(event) {
+            let _ = waiter.sender.send(event.clone());
+        } else {
+            kept.push(waiter);
+        }
+    }
+    *waiters = kept;
+}

@@ -1,0 +1,217 @@
+//! The facade's events: the cache first, then the stream or the handler;
+//! `wait_for`; reconnects; a clean shutdown that leaves no task.
+
+mod support;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use stoat::{Client, Event, EventHandler, Message, RelationshipStatus, User, UserChanges};
+use support::{connected, next};
+
+#[tokio::test]
+async fn updates_carry_before_and_after_and_wait_for_sees_them() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    let alice = support::client(&server, &alice_account);
+    // Friends before the bot connects: the server subscribes a session to
+    // its friends' updates when it starts.
+    alice
+        .user(bot_account.id)
+        .send_friend_request()
+        .await
+        .expect("request");
+    support::client(&server, &bot_account)
+        .user(alice_account.id)
+        .accept_friend_request()
+        .await
+        .expect("accept");
+    let (bot, events) = connected(&server, &bot_account).await;
+    let (stop, driver) = support::drive(events);
+
+    let carol = server.create_user("carol");
+    let carol_id = carol.id;
+    let request = bot.wait_for(
+        move |e| matches!(e, Event::Relationship { user, .. } if user.id == carol_id),
+        Duration::from_secs(5),
+    );
+    let from_carol = support::client(&server, &carol);
+    let to_bot = from_carol.user(bot_account.id);
+    let (seen, sent) = tokio::join!(request, to_bot.send_friend_request().into_future());
+    sent.expect("request");
+    let Event::Relationship { after, .. } = seen.expect("seen") else {
+        unreachable!()
+    };
+    assert_eq!(after, RelationshipStatus::Incoming);
+    let alice_id = alice_account.id;
+
+    // Alice's status change reaches the bot with before and after.
+    let update = bot.wait_for(
+        move |e| matches!(e, Event::UserUpdate { id, .. } if *id == alice_id),
+        Duration::from_secs(5),
+    );
+    let me = alice.me().await.expect("alice");
+    let (update, edited) = tokio::join!(update, me.edit().status_text("Busy now").into_future());
+    edited.expect("edit");
+    let Event::UserUpdate {
+        before,
+        after,
+        changes,
+        ..
+    } = update.expect("update")
+    else {
+        unreachable!()
+    };
+    assert!(changes.contains(UserChanges::STATUS), "{changes:?}");
+    assert!(before.expect("cached").status.is_none());
+    assert_eq!(
+        after.expect("cached").status.and_then(|s| s.text).as_deref(),
+        Some("Busy now")
+    );
+    assert_eq!(
+        bot.cache()
+            .user(alice_id)
+            .and_then(|u| u.status)
+            .and_then(|s| s.text)
+            .as_deref(),
+        Some("Busy now")
+    );
+
+    let timeout = bot.wait_for(|_| false, Duration::from_millis(50)).await;
+    assert!(matches!(timeout, Err(stoat::Error::Timeout)), "{timeout:?}");
+    stop.send(()).expect("driver runs");
+    driver.await.expect("driver ends");
+    bot.close();
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reconnect_gives_a_fresh_ready() {
+    let server = support::server(false).await;
+    let account = server.create_user("bot");
+    let (_bot, mut events) = connected(&server, &account).await;
+    server.drop_connections(account.id);
+    let reconnecting = next(&mut events, |e| matches!(e, Event::Reconnecting(_))).await;
+    let Event::Reconnecting(reconnect) = reconnecting else {
+        unreachable!()
+    };
+    assert_eq!(reconnect.attempt, 1);
+    let ready = next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    assert!(matches!(ready, Event::Ready { session: 1, .. }), "{ready:?}");
+    server.shutdown().await;
+}
+
+/// A handler that records what it was called with.
+#[derive(Default)]
+struct Recorder {
+    calls: Mutex<Vec<String>>,
+}
+
+impl EventHandler for Recorder {
+    async fn on_ready(&self, _: &Client, _: &stoat::model::event::Ready, session: u64) {
+        self.calls.lock().unwrap().push(format!("ready {session}"));
+    }
+
+    async fn on_relationship(
+        &self,
+        client: &Client,
+        user: &User,
+        _: RelationshipStatus,
+        after: RelationshipStatus,
+    ) {
+        self.calls.lock().unwrap().push(format!("relationship {after:?}"));
+        if after == RelationshipStatus::Incoming {
+            client
+                .user(user.id)
+                .accept_friend_request()
+                .await
+                .expect("accept");
+        }
+    }
+
+    async fn on_message(&self, client: &Client, message: &Message) {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("message {}", message.content.as_deref().unwrap_or("")));
+        if message.content.as_deref() == Some("bye") {
+            client.close();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_handler_runs_until_close_and_leaves_no_task() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    let bot = support::client(&server, &bot_account);
+    let alice = support::client(&server, &alice_account);
+    let tasks_before = tokio::runtime::Handle::current().metrics().num_alive_tasks();
+
+    let recorder = Recorder::default();
+    let script = async {
+        // Wait until the bot's session is up, then befriend it and say bye.
+        while recorder.calls.lock().unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        let to_bot = alice.user(bot_account.id);
+        to_bot.send_friend_request().await.expect("request");
+        while alice
+            .user(bot_account.id)
+            .fetch()
+            .await
+            .expect("bot")
+            .relationship
+            != RelationshipStatus::Friend
+        {
+            tokio::task::yield_now().await;
+        }
+        to_bot.send("bye").await.expect("bye");
+    };
+    let (outcome, ()) = tokio::join!(bot.run(&recorder), script);
+    outcome.expect("run ends cleanly after close");
+    let calls = recorder.calls.lock().unwrap().clone();
+    assert_eq!(calls.first().map(String::as_str), Some("ready 0"), "{calls:?}");
+    assert!(calls.contains(&"relationship Incoming".to_owned()), "{calls:?}");
+    assert!(calls.contains(&"message bye".to_owned()), "{calls:?}");
+    assert!(bot.gateway().is_none(), "the connection is gone");
+    // The facade spawns nothing; the REST clients' pooled connections (and
+    // the server's side of them) go away with the clients.
+    drop((bot, alice));
+    let alive_tasks = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    let settled = tokio::time::timeout(Duration::from_secs(5), async {
+        while alive_tasks() > tasks_before {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        settled.is_ok(),
+        "{tasks_before} tasks before, {} after",
+        alive_tasks()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_logout_ends_run_with_a_terminal_error() {
+    let server = support::server(false).await;
+    let account = server.create_user("bot");
+    let bot = support::client(&server, &account);
+    let recorder = Recorder::default();
+    let run = bot.run(&recorder);
+    let logout = async {
+        while bot.gateway().is_none() {
+            tokio::task::yield_now().await;
+        }
+        // Wait for the session to be up before ending it.
+        while server.connections(account.id) == 0 {
+            tokio::task::yield_now().await;
+        }
+        server.logout(account.id);
+    };
+    let (outcome, ()) = tokio::join!(run, logout);
+    let error = outcome.expect_err("logged out");
+    assert!(error.is_terminal(), "{error:?}");
+    server.shutdown().await;
+}
