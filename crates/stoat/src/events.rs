@@ -10,7 +10,9 @@ use futures_util::{Stream, StreamExt};
 use stoat_cache::Update;
 use stoat_gateway::{Gateway, Incoming, Reconnect};
 use stoat_model::event::Ready;
-use stoat_model::{ChannelId, Message, RelationshipStatus, User, UserChanges, UserId, UserVoiceState};
+use stoat_model::{
+    Channel, ChannelId, Message, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
+};
 
 use crate::{Client, Error};
 
@@ -50,6 +52,59 @@ pub enum Event {
     },
     /// A new message.
     Message(Arc<Message>),
+    /// A message changed: edited, an embed appended, a reaction added or
+    /// removed (`before`/`after` from the cache, `None` when not cached).
+    MessageUpdate {
+        /// Its channel.
+        channel: ChannelId,
+        /// The message.
+        id: MessageId,
+        /// Before.
+        before: Option<Arc<Message>>,
+        /// After.
+        after: Option<Arc<Message>>,
+    },
+    /// A message was deleted (one of a bulk deletion, too).
+    MessageDelete {
+        /// Its channel.
+        channel: ChannelId,
+        /// The message.
+        id: MessageId,
+        /// The message as cached, if it was.
+        before: Option<Arc<Message>>,
+    },
+    /// A DM or group was created (`before` is `None`), changed, or deleted
+    /// (`after` is `None`); a DM closed or reopened is a change of `active`.
+    Channel {
+        /// The channel.
+        id: ChannelId,
+        /// Before.
+        before: Option<Arc<Channel>>,
+        /// After.
+        after: Option<Arc<Channel>>,
+    },
+    /// Someone started (`started`) or stopped typing.
+    Typing {
+        /// The channel.
+        channel: ChannelId,
+        /// Who.
+        user: UserId,
+        /// Started, or stopped.
+        started: bool,
+    },
+    /// You marked a channel read (on any of your sessions).
+    Ack {
+        /// The channel.
+        channel: ChannelId,
+        /// The last message read.
+        message: MessageId,
+    },
+    /// A user was wiped from the platform; their DM and messages are gone
+    /// from the cache.
+    PlatformWipe {
+        /// The user.
+        user: UserId,
+    },
     /// A voice state changed: a join (`before` is `None`), a leave (`after`
     /// is `None`), or an update.
     VoiceState {
@@ -161,6 +216,39 @@ fn apply(client: &Client, incoming: Incoming) -> Option<Event> {
                     after,
                 },
                 (_, stoat_model::Event::Message(message)) => Event::Message(Arc::from(message)),
+                (
+                    Update::Message {
+                        channel, id, before, ..
+                    },
+                    stoat_model::Event::MessageDelete(_) | stoat_model::Event::BulkMessageDelete(_),
+                ) => Event::MessageDelete { channel, id, before },
+                (
+                    Update::Message {
+                        channel, id, before, ..
+                    },
+                    _,
+                ) => Event::MessageUpdate {
+                    channel,
+                    id,
+                    before,
+                    after: cache.message(channel, id),
+                },
+                (Update::Channel { id, before, after }, _) => Event::Channel { id, before, after },
+                (Update::Wiped { user }, _) => Event::PlatformWipe { user },
+                (_, stoat_model::Event::ChannelStartTyping(typing)) => Event::Typing {
+                    channel: typing.id,
+                    user: typing.user,
+                    started: true,
+                },
+                (_, stoat_model::Event::ChannelStopTyping(typing)) => Event::Typing {
+                    channel: typing.id,
+                    user: typing.user,
+                    started: false,
+                },
+                (_, stoat_model::Event::ChannelAck(ack)) => Event::Ack {
+                    channel: ack.id,
+                    message: ack.message_id,
+                },
                 (
                     Update::Voice {
                         channel,

@@ -3,7 +3,9 @@
 use std::future::Future;
 
 use stoat_model::event::Ready;
-use stoat_model::{ChannelId, Message, RelationshipStatus, User, UserChanges, UserId, UserVoiceState};
+use stoat_model::{
+    Channel, ChannelId, Message, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
+};
 
 use crate::{Client, Error, Event};
 
@@ -66,6 +68,87 @@ pub trait EventHandler: Send + Sync {
         async {}
     }
 
+    /// A message changed (edit, appended embed, reaction): cached before
+    /// and after.
+    fn on_message_update(
+        &self,
+        client: &Client,
+        before: Option<&Message>,
+        after: Option<&Message>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, before, after);
+        async {}
+    }
+
+    /// A message was deleted (`before`: as cached).
+    fn on_message_delete(
+        &self,
+        client: &Client,
+        channel: ChannelId,
+        id: MessageId,
+        before: Option<&Message>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, channel, id, before);
+        async {}
+    }
+
+    /// A DM or group was created.
+    fn on_channel_create(&self, client: &Client, channel: &Channel) -> impl Future<Output = ()> + Send {
+        let _ = (client, channel);
+        async {}
+    }
+
+    /// A DM or group changed (a DM closed: `active` went false).
+    fn on_channel_update(
+        &self,
+        client: &Client,
+        before: Option<&Channel>,
+        after: &Channel,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, before, after);
+        async {}
+    }
+
+    /// A DM or group was deleted.
+    fn on_channel_delete(
+        &self,
+        client: &Client,
+        id: ChannelId,
+        before: Option<&Channel>,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, id, before);
+        async {}
+    }
+
+    /// Someone started (`started`) or stopped typing in a channel.
+    fn on_typing(
+        &self,
+        client: &Client,
+        channel: ChannelId,
+        user: UserId,
+        started: bool,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, channel, user, started);
+        async {}
+    }
+
+    /// You marked a channel read up to `message`.
+    fn on_ack(
+        &self,
+        client: &Client,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (client, channel, message);
+        async {}
+    }
+
+    /// A user was wiped from the platform.
+    fn on_platform_wipe(&self, client: &Client, user: UserId) -> impl Future<Output = ()> + Send {
+        let _ = (client, user);
+        async {}
+    }
+
     /// A voice state changed (join: `before` is `None`; leave: `after` is `None`).
     fn on_voice_state(
         &self,
@@ -112,6 +195,28 @@ pub(crate) async fn dispatch(handler: &impl EventHandler, client: &Client, event
                 .await;
         }
         Event::Message(message) => handler.on_message(client, message).await,
+        Event::MessageUpdate { before, after, .. } => {
+            handler
+                .on_message_update(client, before.as_deref(), after.as_deref())
+                .await;
+        }
+        Event::MessageDelete { channel, id, before } => {
+            handler
+                .on_message_delete(client, *channel, *id, before.as_deref())
+                .await;
+        }
+        Event::Channel { id, before, after } => match (before, after) {
+            (None, Some(after)) => handler.on_channel_create(client, after).await,
+            (before, Some(after)) => handler.on_channel_update(client, before.as_deref(), after).await,
+            (before, None) => handler.on_channel_delete(client, *id, before.as_deref()).await,
+        },
+        Event::Typing {
+            channel,
+            user,
+            started,
+        } => handler.on_typing(client, *channel, *user, *started).await,
+        Event::Ack { channel, message } => handler.on_ack(client, *channel, *message).await,
+        Event::PlatformWipe { user } => handler.on_platform_wipe(client, *user).await,
         Event::VoiceState {
             channel,
             user,

@@ -215,3 +215,135 @@ async fn a_logout_ends_run_with_a_terminal_error() {
     assert!(error.is_terminal(), "{error:?}");
     server.shutdown().await;
 }
+
+/// Records the DM-side handler methods it is called with.
+#[derive(Default)]
+struct DmRecorder {
+    calls: Mutex<Vec<String>>,
+}
+
+impl DmRecorder {
+    fn push(&self, call: String) {
+        self.calls.lock().unwrap().push(call);
+    }
+}
+
+impl EventHandler for DmRecorder {
+    async fn on_channel_create(&self, _: &Client, _: &stoat::Channel) {
+        self.push("channel create".into());
+    }
+
+    async fn on_channel_update(&self, _: &Client, before: Option<&stoat::Channel>, after: &stoat::Channel) {
+        let active = |c: &stoat::Channel| matches!(c, stoat::Channel::DirectMessage(dm) if dm.active);
+        self.push(format!(
+            "channel update active {:?} -> {}",
+            before.map(active),
+            active(after)
+        ));
+    }
+
+    async fn on_typing(&self, _: &Client, _: stoat::ChannelId, _: stoat::UserId, started: bool) {
+        self.push(format!("typing {started}"));
+    }
+
+    async fn on_ack(&self, _: &Client, _: stoat::ChannelId, _: stoat::MessageId) {
+        self.push("ack".into());
+    }
+
+    async fn on_message_update(&self, _: &Client, before: Option<&Message>, after: Option<&Message>) {
+        let content = |m: Option<&Message>| m.and_then(|m| m.content.as_deref()).unwrap_or("?").to_owned();
+        self.push(format!(
+            "message update {} -> {}",
+            content(before),
+            content(after)
+        ));
+    }
+
+    async fn on_message_delete(
+        &self,
+        client: &Client,
+        _: stoat::ChannelId,
+        _: stoat::MessageId,
+        before: Option<&Message>,
+    ) {
+        self.push(format!(
+            "message delete {}",
+            before.and_then(|m| m.content.as_deref()).unwrap_or("?")
+        ));
+        client.close();
+    }
+}
+
+#[tokio::test]
+async fn dm_events_reach_their_handler_methods() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    let (bot, alice) = (
+        support::client(&server, &bot_account),
+        support::client(&server, &alice_account),
+    );
+    alice
+        .user(bot_account.id)
+        .send_friend_request()
+        .await
+        .expect("request");
+    bot.user(alice_account.id)
+        .accept_friend_request()
+        .await
+        .expect("accept");
+
+    let recorder = DmRecorder::default();
+    let script = async {
+        while server.connections(bot_account.id) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let to_bot = alice.user(bot_account.id);
+        let sent = to_bot.send("first words").await.expect("send");
+        let (dm, id) = (sent.channel, sent.id);
+        while bot.cache().message(dm, id).is_none() {
+            tokio::task::yield_now().await;
+        }
+        bot.user(alice_account.id)
+            .acknowledge(Some(id))
+            .await
+            .expect("ack");
+        // The server's typing, edit and delete events, as it sends them.
+        let frames = [
+            format!(
+                r#"{{"type":"ChannelStartTyping","id":"{dm}","user":"{}"}}"#,
+                alice_account.id
+            ),
+            format!(
+                r#"{{"type":"MessageUpdate","id":"{id}","channel":"{dm}","data":{{"content":"edited words"}}}}"#
+            ),
+        ];
+        for frame in &frames {
+            server.send_raw(bot_account.id, frame);
+        }
+        alice.http().close_dm(dm).await.expect("close");
+        while bot
+            .cache()
+            .channel(dm)
+            .is_some_and(|c| matches!(&*c, stoat::Channel::DirectMessage(d) if d.active))
+        {
+            tokio::task::yield_now().await;
+        }
+        server.send_raw(
+            bot_account.id,
+            &format!(r#"{{"type":"MessageDelete","id":"{id}","channel":"{dm}"}}"#),
+        );
+    };
+    let (outcome, ()) = tokio::join!(bot.run(&recorder), script);
+    outcome.expect("ends after the delete");
+    let calls = recorder.calls.lock().unwrap().clone();
+    let expected = [
+        "channel create",
+        "ack",
+        "typing true",
+        "message update first words -> edited words",
+        "channel update active Some(true) -> false",
+        "message delete edited words",
+    ];
+    assert_eq!(calls, expected);
+    server.shutdown().await;
+}

@@ -23,9 +23,9 @@ fn api_error<T: std::fmt::Debug>(result: Result<T, impl Into<stoat::Error>>) -> 
         .to_owned()
 }
 
-/// Matches events of one kind among those the facade passes through whole.
-fn is_kind(kind: &'static str) -> impl Fn(&Event) -> bool {
-    move |e| matches!(e, Event::Other(o) if o.kind().as_str() == kind)
+/// Matches typing events that started (or stopped).
+fn typing(started: bool) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::Typing { started: s, .. } if *s == started)
 }
 
 #[tokio::test]
@@ -417,13 +417,13 @@ async fn the_dm_as_a_messageable() {
     let (stop, driver) = support::drive(bot_events);
     {
         let _typing = to_alice.typing().await.expect("typing");
-        next(&mut alice_events, is_kind("ChannelStartTyping")).await;
+        next(&mut alice_events, typing(true)).await;
     }
-    next(&mut alice_events, is_kind("ChannelStopTyping")).await;
+    next(&mut alice_events, typing(false)).await;
     to_alice.begin_typing().await.expect("begin");
-    next(&mut alice_events, is_kind("ChannelStartTyping")).await;
+    next(&mut alice_events, typing(true)).await;
     to_alice.end_typing().await.expect("end");
-    next(&mut alice_events, is_kind("ChannelStopTyping")).await;
+    next(&mut alice_events, typing(false)).await;
     stop.send(()).expect("the driver runs");
     let mut bot_events = driver.await.expect("the driver ends");
 
