@@ -3,6 +3,11 @@
 //! * `ci`: everything CI checks, in order: formatting, clippy (warnings
 //!   denied), the whole test suite (unit, integration and doc tests), and
 //!   the docs (warnings denied). Stops at the first failure.
+//! * `fuzz [seconds]`: each fuzz target of `crates/stoat-fuzz` under
+//!   libFuzzer for `seconds` (default 60), seeded with the fixtures; needs
+//!   a nightly toolchain and `cargo install cargo-fuzz`. Crashes land in
+//!   `crates/stoat-fuzz/fuzz/artifacts/`. (CI runs the same targets over
+//!   their corpus as ordinary tests.)
 //! * `bench`: the criterion benchmarks, then a table of their medians with
 //!   each one's ratio to the `stoat-model` entry of its group (the figures
 //!   in `docs/performance.md` come from it).
@@ -16,8 +21,14 @@ type Step = (
     &'static [(&'static str, &'static str)],
 );
 
+/// The fuzz targets (`stoat_fuzz::TARGETS`).
+const FUZZ_TARGETS: [&str; 4] = ["event_json", "event_msgpack", "rest_body", "parsed_strings"];
+
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
+    if task.as_deref() == Some("fuzz") {
+        return fuzz(std::env::args().nth(2).as_deref().unwrap_or("60"));
+    }
     let steps: &[Step] = match task.as_deref() {
         Some("ci") => &[
             ("format", &["fmt", "--all", "--check"], &[]),
@@ -43,7 +54,7 @@ fn main() -> ExitCode {
         ],
         Some("bench") => &[("benchmarks", &["bench", "--workspace"], &[])],
         _ => {
-            eprintln!("usage: cargo xtask <ci|bench>");
+            eprintln!("usage: cargo xtask <ci|bench|fuzz [seconds]>");
             return ExitCode::FAILURE;
         }
     };
@@ -70,6 +81,60 @@ fn main() -> ExitCode {
         print_medians(std::path::Path::new("target/criterion"));
     }
     eprintln!("xtask: all steps passed");
+    ExitCode::SUCCESS
+}
+
+/// Runs every fuzz target for `seconds`, after writing the seed corpus.
+fn fuzz(seconds: &str) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let run = |args: &[&str]| {
+        eprintln!("xtask: fuzz: cargo {}", args.join(" "));
+        Command::new(&cargo)
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !run(&[
+        "run",
+        "-q",
+        "-p",
+        "stoat-fuzz",
+        "--bin",
+        "write-seeds",
+        "--",
+        "target/fuzz-corpus",
+    ]) {
+        return ExitCode::FAILURE;
+    }
+    let time = format!("-max_total_time={seconds}");
+    for target in FUZZ_TARGETS {
+        let corpus = format!("target/fuzz-corpus/{target}");
+        let args = [
+            "+nightly",
+            "fuzz",
+            "run",
+            "--fuzz-dir",
+            "crates/stoat-fuzz/fuzz",
+            target,
+            &corpus,
+            "--",
+            &time,
+            "-rss_limit_mb=2048",
+            "-timeout=10",
+            "-print_final_stats=1",
+        ];
+        // `cargo +nightly` needs rustup's proxy, not the `cargo` running us.
+        eprintln!("xtask: fuzz: cargo {}", args.join(" "));
+        let ok = Command::new("cargo")
+            .args(args)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("xtask: fuzz: {target} failed (see crates/stoat-fuzz/fuzz/artifacts/{target})");
+            return ExitCode::FAILURE;
+        }
+    }
+    eprintln!("xtask: fuzz: every target ran {seconds} s without a finding");
     ExitCode::SUCCESS
 }
 

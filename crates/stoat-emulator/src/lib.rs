@@ -26,6 +26,7 @@
 //! fault injection.
 #![forbid(unsafe_code)]
 
+mod capture;
 mod faults;
 mod http;
 mod ratelimit;
@@ -46,6 +47,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use capture::LogCapture;
 pub use faults::RestFaultKind;
 
 use crate::faults::Faults;
@@ -412,4 +414,18 @@ impl Drop for Emulator {
             task.abort();
         }
     }
+}
+
+/// Waits (yielding, up to `within`) until the current runtime has at most
+/// `count` live tasks, for tests that check that nothing was left behind.
+/// The count it ended with is the error when it did not get there.
+pub async fn tasks_settle_to(count: usize, within: Duration) -> Result<(), usize> {
+    let alive = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
+    let settled = tokio::time::timeout(within, async {
+        while alive() > count {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    settled.map_err(|_| alive())
 }

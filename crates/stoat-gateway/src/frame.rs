@@ -22,6 +22,38 @@ pub(crate) fn encode(format: Format, message: &ClientMessage) -> Message {
     }
 }
 
+/// Bytes per fragment of the `Authenticate` message.
+const AUTH_FRAGMENT: usize = 4;
+
+/// The `Authenticate` message, sent as one message cut into fragments of
+/// four bytes. Why: tungstenite logs every frame it writes, payload
+/// included (in hex, through the `log` crate, at trace level), so a whole
+/// `Authenticate` frame would put the token in an application's logs.
+/// In fragments, no log line holds more than four of its bytes.
+pub(crate) fn encode_fragmented(format: Format, message: &ClientMessage) -> Vec<Message> {
+    use tungstenite::protocol::frame::Frame;
+    use tungstenite::protocol::frame::coding::{Data, OpCode};
+
+    let bytes = format.to_vec(message);
+    let data = match format {
+        Format::Json => Data::Text,
+        _ => Data::Binary,
+    };
+    let count = bytes.len().div_ceil(AUTH_FRAGMENT);
+    bytes
+        .chunks(AUTH_FRAGMENT)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let opcode = OpCode::Data(if i == 0 { data } else { Data::Continue });
+            Message::Frame(Frame::message(
+                tungstenite::Bytes::copy_from_slice(chunk),
+                opcode,
+                i + 1 == count,
+            ))
+        })
+        .collect()
+}
+
 /// What a received frame means for the connection.
 pub(crate) enum Received {
     /// Event bytes (from a text or binary frame: either is decoded).

@@ -25,10 +25,10 @@ pub(crate) async fn open(config: &Config, attempt: u32) -> Result<(Socket, Box<R
             token: config.token.clone(),
         };
         let greeting = async {
-            socket
-                .send(frame::encode(config.format, &authenticate))
-                .await
-                .map_err(frame::socket_error)?;
+            for fragment in frame::encode_fragmented(config.format, &authenticate) {
+                socket.feed(fragment).await.map_err(frame::socket_error)?;
+            }
+            socket.flush().await.map_err(frame::socket_error)?;
             wait_for_ready(&mut socket, config).await
         };
         let ready = tokio::time::timeout(config.ready_timeout, greeting)

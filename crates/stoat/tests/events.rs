@@ -178,18 +178,8 @@ async fn a_handler_runs_until_close_and_leaves_no_task() {
     // The facade spawns nothing; the REST clients' pooled connections (and
     // the server's side of them) go away with the clients.
     drop((bot, alice));
-    let alive_tasks = || tokio::runtime::Handle::current().metrics().num_alive_tasks();
-    let settled = tokio::time::timeout(Duration::from_secs(5), async {
-        while alive_tasks() > tasks_before {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
-    assert!(
-        settled.is_ok(),
-        "{tasks_before} tasks before, {} after",
-        alive_tasks()
-    );
+    let settled = stoat_emulator::tasks_settle_to(tasks_before, Duration::from_secs(5)).await;
+    assert_eq!(settled, Ok(()), "{tasks_before} tasks before");
     server.shutdown().await;
 }
 

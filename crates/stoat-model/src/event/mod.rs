@@ -227,9 +227,19 @@ impl Event {
         {
             return Ok(Some(event));
         }
-        Self::decode_payload(kind, format, bytes)
-            .map(Some)
-            .map_err(|e| e.with_kind(kind, bytes, format))
+        let event =
+            Self::decode_payload(kind, format, bytes).map_err(|e| e.with_kind(kind, bytes, format))?;
+        // An unknown tag followed by a second `type` key (the object keeps
+        // the last one) that is a known kind, or not a string: kept as
+        // unknown, it would encode as a frame that does not decode as the
+        // same thing. Such a frame is refused.
+        if let Self::Unknown(unknown) = &event
+            && !matches!(unknown.fields().get("type"), Some(Value::String(tag)) if EventKind::from_tag(tag) == EventKind::Unknown)
+        {
+            let message = format!("two `type` keys, the second {:?}", unknown.fields().get("type"));
+            return Err(DecodeError::payload(message).with_kind(kind, bytes, format));
+        }
+        Ok(Some(event))
     }
 
     /// Encodes the event as one frame.
