@@ -291,8 +291,9 @@ impl UserHandle {
     /// (users only). Errors: `IsBot`, `MissingPermission`, `NotFound`.
     pub async fn acknowledge(&self, message: Option<MessageId>) -> Result<(), Error> {
         let channel = self.fetch_channel_id().await?;
-        // The server does not check the id: the newest possible id marks everything.
-        let message = message.unwrap_or_else(|| MessageId::min_at(now_ms()));
+        // The server does not check the id: an id from just after now is
+        // newer than every message sent so far, so it marks everything.
+        let message = message.unwrap_or_else(|| MessageId::min_at(now_ms() + 1));
         Ok(with_overrides!(self, self.client.http().acknowledge(channel, message)).await?)
     }
 
