@@ -115,7 +115,7 @@ impl RetryPolicy {
             .saturating_mul(1 << attempt.saturating_sub(1).min(16))
             .min(self.max_delay);
         let half = exponential / 2;
-        let jitter = u32::try_from(crate::ratelimit::random() % 1024).unwrap_or(0);
+        let jitter = u32::try_from(crate::random() % 1024).unwrap_or(0);
         half + half * jitter / 1024
     }
 }

@@ -7,10 +7,10 @@
 //! count waits for the window to end instead of earning a 429.
 
 use std::collections::HashMap;
-use std::collections::hash_map::{DefaultHasher, RandomState};
+use std::collections::hash_map::DefaultHasher;
 use std::fmt;
 use std::future::Future;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -429,12 +429,6 @@ impl Bucket {
         drop(state);
         self.answered.notify_one();
     }
-}
-
-/// A random number, from the standard library's randomly keyed hasher (for
-/// jitter and multipart boundaries; nothing secret depends on it).
-pub(crate) fn random() -> u64 {
-    RandomState::new().hash_one(Instant::now())
 }
 
 #[cfg(test)]

@@ -153,11 +153,7 @@ fn file_name(path: &std::path::Path) -> String {
 /// its header.
 fn multipart(data: &[u8], filename: &str, content_type: &str) -> Body {
     let boundary = loop {
-        let candidate = format!(
-            "stoat-rs-{:016x}{:016x}",
-            crate::ratelimit::random(),
-            crate::ratelimit::random()
-        );
+        let candidate = format!("stoat-rs-{:016x}{:016x}", crate::random(), crate::random());
         if !contains(data, candidate.as_bytes()) {
             break candidate;
         }

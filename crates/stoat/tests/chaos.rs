@@ -115,15 +115,8 @@ async fn the_bot_keeps_working_under_random_faults() {
     let bot_account = server.create_user("bot");
     let peers: Vec<_> = ["alice", "bob"].iter().map(|n| server.create_user(n)).collect();
     let peer_clients: Vec<_> = peers.iter().map(|p| support::client(&server, p)).collect();
-    for peer in &peer_clients {
-        peer.user(bot_account.id)
-            .send_friend_request()
-            .await
-            .expect("request");
-    }
-    let setup = support::client(&server, &bot_account);
     for peer in &peers {
-        setup.user(peer.id).accept_friend_request().await.expect("accept");
+        support::befriend(&server, peer, &bot_account).await;
     }
     let (bot, mut events) = support::connected(&server, &bot_account).await;
     let mut seen = Seen {

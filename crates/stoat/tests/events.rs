@@ -16,16 +16,7 @@ async fn updates_carry_before_and_after_and_wait_for_sees_them() {
     let alice = support::client(&server, &alice_account);
     // Friends before the bot connects: the server subscribes a session to
     // its friends' updates when it starts.
-    alice
-        .user(bot_account.id)
-        .send_friend_request()
-        .await
-        .expect("request");
-    support::client(&server, &bot_account)
-        .user(alice_account.id)
-        .accept_friend_request()
-        .await
-        .expect("accept");
+    support::befriend(&server, &alice_account, &bot_account).await;
     let (bot, events) = connected(&server, &bot_account).await;
     let (stop, driver) = support::drive(events);
 
@@ -272,15 +263,7 @@ async fn dm_events_reach_their_handler_methods() {
         support::client(&server, &bot_account),
         support::client(&server, &alice_account),
     );
-    alice
-        .user(bot_account.id)
-        .send_friend_request()
-        .await
-        .expect("request");
-    bot.user(alice_account.id)
-        .accept_friend_request()
-        .await
-        .expect("accept");
+    support::befriend(&server, &alice_account, &bot_account).await;
 
     let recorder = DmRecorder::default();
     let script = async {

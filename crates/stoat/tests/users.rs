@@ -348,15 +348,7 @@ async fn the_dm_as_a_messageable() {
     let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
     let (bot, mut bot_events) = connected(&server, &bot_account).await;
     let (alice, mut alice_events) = connected(&server, &alice_account).await;
-    alice
-        .user(bot_account.id)
-        .send_friend_request()
-        .await
-        .expect("request");
-    bot.user(alice_account.id)
-        .accept_friend_request()
-        .await
-        .expect("accept");
+    support::befriend(&server, &alice_account, &bot_account).await;
     let to_alice = bot.user(alice_account.id);
 
     let first = to_alice.send("hello").await.expect("send opens the DM");

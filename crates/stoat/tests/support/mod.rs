@@ -68,3 +68,17 @@ pub fn drive(mut events: Events) -> (tokio::sync::oneshot::Sender<()>, tokio::ta
     });
     (stop, task)
 }
+
+/// Makes `a` and `b` friends over REST: `a` asks, `b` accepts.
+pub async fn befriend(server: &Emulator, a: &Account, b: &Account) {
+    client(server, a)
+        .user(b.id)
+        .send_friend_request()
+        .await
+        .expect("request");
+    client(server, b)
+        .user(a.id)
+        .accept_friend_request()
+        .await
+        .expect("accept");
+}
