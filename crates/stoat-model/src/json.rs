@@ -26,6 +26,7 @@ use crate::user::{
     UserBadges, UserFlags, UserStatus,
 };
 use crate::voice::PartialUserVoiceState;
+use compact_str::CompactString;
 
 /// A cursor over input that was checked as UTF-8 once, so that strings are
 /// cut out of it (an O(1) boundary check) instead of being checked again.
@@ -61,27 +62,6 @@ impl<'a> Reader<'a> {
     fn plain(&mut self) -> Option<&'a str> {
         let (start, end) = self.json.plain_range()?;
         self.text.get(start..end)
-    }
-
-    /// An object key: short and plain, so a byte loop beats the word-wise
-    /// scan of [`plain`](Self::plain).
-    #[inline]
-    fn key(&mut self) -> Option<&'a str> {
-        if self.peek()? != b'"' {
-            return None;
-        }
-        let start = self.json.at + 1;
-        let len = self
-            .json
-            .bytes
-            .get(start..)?
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if self.json.bytes[start + len] != b'"' {
-            return None;
-        }
-        self.json.at = start + len + 1;
-        self.text.get(start..start + len)
     }
 
     /// The rest of the input after the cursor.
@@ -167,6 +147,10 @@ impl Seen {
         self.0 |= bit;
         fresh.then_some(())
     }
+
+    fn has(&self, key: UserKey) -> bool {
+        self.0 & 1 << key as u32 != 0
+    }
 }
 
 fn null(r: &mut Reader<'_>) -> Option<bool> {
@@ -223,14 +207,25 @@ fn id<M>(r: &mut Reader<'_>) -> Option<Id<M>> {
 
 /// Walks an object, handing each key to `field`, which must consume its
 /// value (or return `None` to give the whole user to serde).
-fn object<'a>(r: &mut Reader<'a>, mut field: impl FnMut(&str, &mut Reader<'a>) -> Option<()>) -> Option<()> {
+fn object<'a>(r: &mut Reader<'a>, field: impl FnMut(&str, &mut Reader<'a>) -> Option<()>) -> Option<()> {
+    object_keyed(r, Reader::plain, field)
+}
+
+/// [`object`] with keys recognised by `key`, which returns `None` for a key
+/// it does not know (and so gives the object to serde).
+#[inline]
+fn object_keyed<'a, K>(
+    r: &mut Reader<'a>,
+    key: impl Fn(&mut Reader<'a>) -> Option<K>,
+    mut field: impl FnMut(K, &mut Reader<'a>) -> Option<()>,
+) -> Option<()> {
     r.expect(b'{')?;
     if r.peek()? == b'}' {
         r.json.at += 1;
         return Some(());
     }
     loop {
-        let key = r.key()?;
+        let key = key(r)?;
         r.expect(b':')?;
         field(key, r)?;
         match r.peek()? {
@@ -401,83 +396,152 @@ fn bytes(r: &mut Reader<'_>) -> Option<Vec<u8>> {
     array(r, |r| u8::try_from(integer(r)?).ok())
 }
 
-/// The fast path for one user object; `None` means "ask serde".
+/// The fast path for one user object; `None` means "ask serde". The user
+/// is filled in place, not read into a [`PartialUser`] and then moved
+/// field by field.
 fn user_fast(r: &mut Reader<'_>) -> Option<User> {
-    let p = user_fields(r, "_id")?;
-    Some(User {
-        id: p.id?,
-        username: p.username?,
-        discriminator: p.discriminator?,
-        display_name: p.display_name,
-        pronouns: p.pronouns,
-        avatar: p.avatar,
-        relations: p.relations.unwrap_or_default(),
-        badges: p.badges.unwrap_or_default(),
-        status: p.status,
-        flags: p.flags.unwrap_or_default(),
-        privileged: p.privileged.unwrap_or_default(),
-        bot: p.bot,
-        relationship: p.relationship.unwrap_or_default(),
-        online: p.online.unwrap_or_default(),
-    })
+    // Placeholders for the required fields, which must all be read.
+    let mut user = User::new(Id::SYSTEM, CompactString::default(), Discriminator::DELETED);
+    let mut seen = Seen(0);
+    object_keyed(
+        r,
+        |r| user_key(r, false),
+        |key, r| {
+            seen.first(1 << key as u32)?;
+            // Required fields may not be `null`; the others are their
+            // default when `null`.
+            match key {
+                UserKey::Id => user.id = id(r)?,
+                UserKey::Username => user.username = r.plain()?.into(),
+                UserKey::Discriminator => user.discriminator = discriminator(r)?,
+                UserKey::DisplayName => user.display_name = optional(r, text)?,
+                UserKey::Pronouns => user.pronouns = optional(r, text)?,
+                UserKey::Avatar => user.avatar = optional(r, file)?,
+                UserKey::Relations => user.relations = optional(r, relations)?.unwrap_or_default(),
+                UserKey::Badges => user.badges = optional(r, badges)?.unwrap_or_default(),
+                UserKey::Status => user.status = optional(r, status)?,
+                UserKey::Flags => user.flags = optional(r, flags)?.unwrap_or_default(),
+                UserKey::Privileged => user.privileged = optional(r, boolean)?.unwrap_or_default(),
+                UserKey::Bot => user.bot = optional(r, bot)?,
+                UserKey::Relationship => user.relationship = optional(r, relationship)?.unwrap_or_default(),
+                UserKey::Online => user.online = optional(r, boolean)?.unwrap_or_default(),
+            }
+            Some(())
+        },
+    )?;
+    let required = [UserKey::Id, UserKey::Username, UserKey::Discriminator];
+    required.iter().all(|&key| seen.has(key)).then_some(user)
 }
 
-/// Reads the fields of a user or partial user (whose id key is `id_key`).
-/// For a full user, absent and `null` both mean "default", which is what
-/// `None` becomes there.
-fn user_fields(r: &mut Reader<'_>, id_key: &str) -> Option<PartialUser> {
+fn text(r: &mut Reader<'_>) -> Option<CompactString> {
+    r.plain().map(Into::into)
+}
+
+fn discriminator(r: &mut Reader<'_>) -> Option<Discriminator> {
+    Discriminator::parse(r.plain()?).ok()
+}
+
+fn badges(r: &mut Reader<'_>) -> Option<UserBadges> {
+    bits(r).map(UserBadges::from_bits_retain)
+}
+
+fn flags(r: &mut Reader<'_>) -> Option<UserFlags> {
+    bits(r).map(UserFlags::from_bits_retain)
+}
+
+fn relationship(r: &mut Reader<'_>) -> Option<RelationshipStatus> {
+    r.plain().map(RelationshipStatus::from_wire)
+}
+
+/// The keys of a user object.
+#[derive(Clone, Copy)]
+enum UserKey {
+    Id,
+    Username,
+    Discriminator,
+    DisplayName,
+    Pronouns,
+    Avatar,
+    Relations,
+    Badges,
+    Status,
+    Flags,
+    Privileged,
+    Bot,
+    Relationship,
+    Online,
+}
+
+/// Recognises a user key (with its closing quote) by comparing the bytes
+/// against the few candidates its first byte leaves: in a list of
+/// thousands of users this beats scanning each key for its end. The id key
+/// is `_id` in a user and `id` in a partial user; any other key is `None`.
+#[inline]
+fn user_key(r: &mut Reader<'_>, partial: bool) -> Option<UserKey> {
+    use UserKey::{
+        Avatar, Badges, Bot, Discriminator, DisplayName, Flags, Id, Online, Privileged, Pronouns, Relations,
+        Relationship, Status, Username,
+    };
+    /// The first of `candidates` that the key is, and its length.
+    macro_rules! one_of {
+        ($rest:expr, $($name:literal => $key:expr),+) => {
+            $(if $rest.starts_with(concat!($name, "\"").as_bytes()) {
+                Some(($key, $name.len()))
+            } else)+ {
+                None
+            }
+        };
+    }
+    if r.peek()? != b'"' {
+        return None;
+    }
+    let rest = &r.json.bytes[r.json.at + 1..];
+    let (key, len) = match rest.first()? {
+        b'_' if !partial => one_of!(rest, "_id" => Id),
+        b'i' if partial => one_of!(rest, "id" => Id),
+        b'u' => one_of!(rest, "username" => Username),
+        b'd' => one_of!(rest, "discriminator" => Discriminator, "display_name" => DisplayName),
+        b'p' => one_of!(rest, "pronouns" => Pronouns, "privileged" => Privileged),
+        b'a' => one_of!(rest, "avatar" => Avatar),
+        b'r' => one_of!(rest, "relationship" => Relationship, "relations" => Relations),
+        b'b' => one_of!(rest, "badges" => Badges, "bot" => Bot),
+        b's' => one_of!(rest, "status" => Status),
+        b'f' => one_of!(rest, "flags" => Flags),
+        b'o' => one_of!(rest, "online" => Online),
+        _ => None,
+    }?;
+    r.json.at += len + 2;
+    Some(key)
+}
+
+/// Reads the fields of a partial user.
+fn partial_user(r: &mut Reader<'_>) -> Option<PartialUser> {
     let mut p = PartialUser::default();
     let mut seen = Seen(0);
-    object(r, |key, r| {
-        match key {
-            k if k == id_key => once!(seen, 1, p.id = optional(r, id)?),
-            "username" => once!(
-                seen,
-                1 << 1,
-                p.username = optional(r, |r| r.plain().map(Into::into))?
-            ),
-            "discriminator" => once!(
-                seen,
-                1 << 2,
-                p.discriminator = optional(r, |r| Discriminator::parse(r.plain()?).ok())?
-            ),
-            "display_name" => once!(
-                seen,
-                1 << 3,
-                p.display_name = optional(r, |r| r.plain().map(Into::into))?
-            ),
-            "pronouns" => once!(
-                seen,
-                1 << 4,
-                p.pronouns = optional(r, |r| r.plain().map(Into::into))?
-            ),
-            "avatar" => once!(seen, 1 << 5, p.avatar = optional(r, file)?),
-            "relations" => once!(seen, 1 << 6, p.relations = optional(r, relations)?),
-            "badges" => once!(
-                seen,
-                1 << 7,
-                p.badges = optional(r, bits)?.map(UserBadges::from_bits_retain)
-            ),
-            "status" => once!(seen, 1 << 8, p.status = optional(r, status)?),
-            "flags" => once!(
-                seen,
-                1 << 9,
-                p.flags = optional(r, bits)?.map(UserFlags::from_bits_retain)
-            ),
-            "privileged" => once!(seen, 1 << 10, p.privileged = optional(r, boolean)?),
-            "bot" => once!(seen, 1 << 11, p.bot = optional(r, bot)?),
-            "relationship" => once!(
-                seen,
-                1 << 12,
-                p.relationship = optional(r, |r| r.plain().map(RelationshipStatus::from_wire))?
-            ),
-            "online" => once!(seen, 1 << 13, p.online = optional(r, boolean)?),
-            // Unknown keys (and so future fields) go to serde, which also
-            // checks their values: the fast path never skips unchecked bytes.
-            _ => return None,
-        }
-        Some(())
-    })?;
+    object_keyed(
+        r,
+        |r| user_key(r, true),
+        |key, r| {
+            seen.first(1 << key as u32)?;
+            match key {
+                UserKey::Id => p.id = optional(r, id)?,
+                UserKey::Username => p.username = optional(r, text)?,
+                UserKey::Discriminator => p.discriminator = optional(r, discriminator)?,
+                UserKey::DisplayName => p.display_name = optional(r, text)?,
+                UserKey::Pronouns => p.pronouns = optional(r, text)?,
+                UserKey::Avatar => p.avatar = optional(r, file)?,
+                UserKey::Relations => p.relations = optional(r, relations)?,
+                UserKey::Badges => p.badges = optional(r, badges)?,
+                UserKey::Status => p.status = optional(r, status)?,
+                UserKey::Flags => p.flags = optional(r, flags)?,
+                UserKey::Privileged => p.privileged = optional(r, boolean)?,
+                UserKey::Bot => p.bot = optional(r, bot)?,
+                UserKey::Relationship => p.relationship = optional(r, relationship)?,
+                UserKey::Online => p.online = optional(r, boolean)?,
+            }
+            Some(())
+        },
+    )?;
     Some(p)
 }
 
@@ -517,7 +581,7 @@ fn user_update(r: &mut Reader<'_>) -> Option<UserUpdate> {
     envelope(r, |key, r| {
         match key {
             "id" if user.is_none() => user = Some(id(r)?),
-            "data" if data.is_none() => data = Some(user_fields(r, "id")?),
+            "data" if data.is_none() => data = Some(partial_user(r)?),
             "clear" if clear.is_none() => clear = Some(optional(r, fields)?.unwrap_or_default()),
             "event_id" if event_id.is_none() => event_id = Some(optional(r, |r| r.plain().map(Box::from))?),
             _ => return None,

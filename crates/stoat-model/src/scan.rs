@@ -188,21 +188,21 @@ impl<'a> Json<'a> {
 
 /// Offset of the first quote, backslash or control byte, eight bytes at a time.
 #[inline]
-fn special_byte(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn special_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     // A byte of `x` is zero exactly where this sets its high bit (the classic
-    // "has zero byte" test; false positives only after a true hit).
+    // "has zero byte" test). Wrong bits appear only above a true hit, so the
+    // lowest bit set marks the first special byte of the word.
     let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
-    for chunk in &mut chunks {
+    while let Some(chunk) = bytes.get(offset..offset + 8) {
         let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
         let hits = zero_in(word ^ (ONES * u64::from(b'"')))
             | zero_in(word ^ (ONES * u64::from(b'\\')))
             | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
         if hits != 0 {
-            break;
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
@@ -443,6 +443,30 @@ mod tests {
         assert_eq!(json_tag(b""), Err(ScanError::Truncated));
         let deep = format!("{{\"a\":{}1{},\"type\":\"X\"}}", "[".repeat(200), "]".repeat(200));
         assert_eq!(json_tag(deep.as_bytes()), Err(ScanError::TooDeep));
+    }
+
+    #[test]
+    fn special_byte_agrees_with_a_byte_loop() {
+        let naive = |bytes: &[u8]| bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        // Every byte value at every place of words and tails, among fillers
+        // that sit next to the special ones (0x1f | 0x20, 0x21 = '"' + 1,
+        // 0x5b / 0x5d around '\\', high bytes), and a second special byte
+        // after the first, where the word trick may set wrong bits.
+        for filler in [b'a', b' ', b'!', b'[', b']', 0x7f, 0x80, 0xff] {
+            for len in 0..24 {
+                for at in 0..len {
+                    for byte in 0..=u8::MAX {
+                        let mut bytes = vec![filler; len];
+                        bytes[at] = byte;
+                        assert_eq!(special_byte(&bytes), naive(&bytes), "{bytes:?}");
+                        if at + 1 < len {
+                            bytes[at + 1] = b'"';
+                            assert_eq!(special_byte(&bytes), naive(&bytes), "{bytes:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -149,14 +149,16 @@ fn the_reference_itself_applies_clear_before_data() {
 }
 
 /// Small edits that keep or break a JSON document in the ways real input
-/// does: white space, escapes, unknown fields, `null`s, bad bytes, cuts.
+/// does: white space, escapes, unknown fields, `null`s, bad bytes, cuts,
+/// and keys that only look like known ones (the fast path recognises keys
+/// by their first bytes).
 fn mutate(text: &str, kind: u8, at: usize) -> String {
     let at = (0..=at.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let (head, tail) = text.split_at(at);
-    match kind % 8 {
+    match kind % 12 {
         0 => format!("{head} \n\t{tail}"),
         1 => format!("{head}\\u0041{tail}"),
         2 => text.replacen("\"online\"", "\"future\":[1,{\"x\":null}],\"online\"", 1),
@@ -164,6 +166,10 @@ fn mutate(text: &str, kind: u8, at: usize) -> String {
         4 => head.to_owned(),
         5 => format!("{head}\u{1}{tail}"),
         6 => text.replacen("\"username\"", "\"username\":\"dup\",\"username\"", 1),
+        8 => text.replacen("\"username\"", "\"usernam\"", 1),
+        9 => text.replacen("\"online\"", "\"online_\"", 1),
+        10 => text.replacen("\"_id\"", "\"id\"", 1),
+        11 => text.replacen("\"discriminator\":\"", "\"discriminator\":null,\"x\":\"", 1),
         _ => format!("{head}é{tail}"),
     }
 }
