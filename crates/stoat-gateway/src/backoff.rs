@@ -1,7 +1,8 @@
 //! When to try again: exponential backoff with full jitter.
 //!
-//! Attempt 1 (the first connection, or the first retry after a loss) goes
-//! at once. Attempt `n ≥ 2` waits a uniformly random delay in
+//! Attempt 1 (the first connection, or the first retry after losing a
+//! connection whose heartbeat was answered) goes at once. Attempt `n ≥ 2`
+//! waits a uniformly random delay in
 //! `[0, min(cap, base · 2^(n-2))]`: "full jitter" spreads a crowd of
 //! clients that lost the same server, so they do not all come back in the
 //! same millisecond.

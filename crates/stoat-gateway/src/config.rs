@@ -128,13 +128,19 @@ impl GatewayBuilder {
     /// The backoff between failed attempts: the first retry after a loss
     /// goes at once, then attempt `n` waits a random delay up to
     /// `min(cap, base · 2^(n-2))` (defaults 1 s and 60 s).
+    ///
+    /// A connection lost before its first heartbeat was answered counts as
+    /// a failed attempt: the next one waits as the attempt after the one
+    /// that opened it. A server that sends `Ready` and then drops every
+    /// connection is so retried with growing delays, not in a tight loop.
     pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
         self.backoff = Backoff { base, cap };
         self
     }
 
     /// Gives up after this many failed attempts in a row (default: never).
-    /// A `Ready` starts the count again.
+    /// A connection whose heartbeat was answered starts the count again; one
+    /// lost before that is one more failed attempt.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = Some(attempts.max(1));
         self

@@ -9,6 +9,7 @@
 //!        |  '--failed: attempt+1, backoff delay                   |
 //!        |                                                        |
 //!   Open --lost (no close, error, no Pong, send stuck)--> Connecting{1, 0}
+//!        (lost before its first Pong: Connecting{attempt that opened it + 1, backoff delay})
 //!   Open --Logout / auth Error-----------------------------> Done
 //!   any  --Handle::close------------------------------------> Done
 //! ```
@@ -51,6 +52,13 @@ enum State {
 /// A live connection.
 struct Open {
     socket: Socket,
+    /// The attempt that opened it.
+    attempt: u32,
+    /// Whether a `Pong` came back: until then, losing the connection counts
+    /// as one more failed attempt, so that a server that sends `Ready` and
+    /// then drops every connection is retried with growing delays rather
+    /// than in a tight loop.
+    proven: bool,
     heartbeat: Heartbeat,
     /// Fires at the heartbeat's next wake-up; reset rather than rebuilt.
     timer: Pin<Box<Sleep>>,
@@ -178,6 +186,8 @@ impl Driver {
                 let timer = Box::pin(tokio::time::sleep_until(heartbeat.wakeup()));
                 self.state = State::Open(Box::new(Open {
                     socket,
+                    attempt,
+                    proven: false,
                     heartbeat,
                     timer,
                 }));
@@ -215,6 +225,17 @@ impl Driver {
         })));
     }
 
+    /// Schedules the next attempt after an open connection was lost: at
+    /// once if the connection had proven itself, else as the attempt after
+    /// the one that opened it.
+    fn lost(&mut self, cause: Error) {
+        let attempt = match &self.state {
+            State::Open(open) if !open.proven => open.attempt + 1,
+            _ => 1,
+        };
+        self.retry(attempt, cause);
+    }
+
     /// Ends the connection with a terminal error.
     fn stop(&mut self, error: Error) {
         tracing::error!(error = %error, "the connection stopped for good");
@@ -228,7 +249,7 @@ impl Driver {
         match wake {
             Wake::Frame(Received::Data(bytes)) => self.on_frame(&bytes),
             Wake::Frame(Received::Control) | Wake::Close => {}
-            Wake::Frame(Received::Ended(cause)) => self.retry(1, cause),
+            Wake::Frame(Received::Ended(cause)) => self.lost(cause),
             Wake::Command(Some(message)) => self.send(frame::encode(self.config.format, &message)).await,
             Wake::Command(None) => self.commands_open = false,
             Wake::Timer => self.on_timer().await,
@@ -250,7 +271,7 @@ impl Driver {
             }
             Due::Dead => {
                 let waited = open.heartbeat.timeout();
-                return self.retry(1, Error::new(ErrorKind::HeartbeatTimeout { waited }));
+                return self.lost(Error::new(ErrorKind::HeartbeatTimeout { waited }));
             }
         }
         self.reset_timer();
@@ -274,8 +295,8 @@ impl Driver {
         let sent = tokio::time::timeout(self.config.pong_timeout, open.socket.send(message)).await;
         match sent {
             Ok(Ok(())) => {}
-            Ok(Err(error)) => self.retry(1, frame::socket_error(error)),
-            Err(_) => self.retry(1, Error::new(ErrorKind::SendTimeout)),
+            Ok(Err(error)) => self.lost(frame::socket_error(error)),
+            Err(_) => self.lost(Error::new(ErrorKind::SendTimeout)),
         }
     }
 
@@ -322,6 +343,7 @@ impl Driver {
             return;
         };
         if let Some(latency) = open.heartbeat.pong(data, Instant::now()) {
+            open.proven = true;
             let span = tracing::debug_span!(
                 "latency",
                 ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX)

@@ -42,7 +42,8 @@
 //! | Connecting | Done | token refused (`Error` before `Ready`) | `endings::a_refused_token_*` |
 //! | Connecting | Done | `max_attempts` failed in a row | `endings::refused_tcp_connects_*`, `endings::a_server_that_never_*` |
 //! | Connecting | Done | [`Handle::close`] while waiting | `endings::close_while_reconnecting_*` |
-//! | Open | Connecting (attempt 1, no delay) | socket dropped without a close frame | `endings::a_dropped_socket_*`, `load::soak_*` |
+//! | Open | Connecting (attempt 1, no delay) | socket dropped without a close frame, after a `Pong` | `endings::a_dropped_socket_*` |
+//! | Open | Connecting (attempt + 1, backoff delay) | lost before its first `Pong` | `endings::a_server_that_drops_every_connection_*`, `load::soak_*` |
 //! | Open | Connecting | no `Pong` within the timeout | `endings::a_silent_server_*` |
 //! | Open | Connecting | a write stuck past the timeout | `endings::a_server_that_stops_reading_*` |
 //! | Open | Connecting | a frame over the size cap | `endings::frames_over_the_cap_*` |
@@ -109,8 +110,10 @@ pub enum Incoming {
 /// Why and when the next attempt is made.
 #[derive(Debug)]
 pub struct Reconnect {
-    /// The attempt about to be made, counted since the last `Ready`:
-    /// 1 right after a loss (made at once), more after failed attempts.
+    /// The attempt about to be made, counted since the last connection
+    /// whose heartbeat was answered: 1 right after losing such a connection
+    /// (made at once), more after failed attempts. A connection lost before
+    /// its first `Pong` counts as a failed attempt.
     pub attempt: u32,
     /// The wait before it.
     pub delay: Duration,

@@ -16,13 +16,30 @@ use support::{builder, event, friends_with_dm, next, ready, reconnecting, termin
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 
+/// Opens a connection and waits until a heartbeat was answered, which is
+/// when losing it no longer counts as a failed attempt.
+async fn proven(emulator: &Emulator, account: &stoat_emulator::Account) -> (Gateway, stoat_gateway::Handle) {
+    let (mut gateway, handle) = builder(emulator, account)
+        .heartbeat_interval(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let mut latency = handle.watch_latency();
+    assert_eq!(ready(&mut gateway).await.1, 0);
+    // The pong is read while the stream is polled: poll it until then.
+    tokio::select! {
+        biased;
+        changed = latency.changed() => changed.unwrap(),
+        item = gateway.next() => panic!("unexpected {item:?}"),
+    }
+    (gateway, handle)
+}
+
 #[tokio::test]
 async fn a_dropped_socket_reconnects_at_once_and_queued_commands_go_after_the_new_ready() {
     let emulator = Emulator::start().await.unwrap();
     let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
     let dm = friends_with_dm(&emulator, &alice, &bob).await;
-    let (mut gateway, handle) = builder(&emulator, &alice).build().unwrap();
-    assert_eq!(ready(&mut gateway).await.1, 0);
+    let (mut gateway, handle) = proven(&emulator, &alice).await;
     emulator.drop_connections(alice.id);
     let reconnect = reconnecting(&mut gateway).await;
     // Given while the connection is down: waits for the next session.
@@ -59,7 +76,8 @@ async fn a_silent_server_is_dead_at_the_pong_deadline() {
         silent_since.elapsed() >= interval + timeout,
         "not before the deadline"
     );
-    assert_eq!(reconnect.attempt, 1);
+    // No ping of this connection was ever answered: a failed attempt.
+    assert_eq!(reconnect.attempt, 2);
     emulator.silence_pings(false);
     assert_eq!(ready(&mut gateway).await.1, 1);
     assert!(handle.latency().is_none() || handle.latency() < Some(timeout));
@@ -281,11 +299,10 @@ async fn a_server_restart_is_a_lost_connection_then_a_new_session() {
     let mut emulator = Emulator::start().await.unwrap();
     let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
     let dm = friends_with_dm(&emulator, &alice, &bob).await;
-    let (mut gateway, handle) = builder(&emulator, &alice).build().unwrap();
-    ready(&mut gateway).await;
+    let (mut gateway, handle) = proven(&emulator, &alice).await;
     emulator.restart().await.unwrap();
     let reconnect = reconnecting(&mut gateway).await;
-    assert_eq!(reconnect.attempt, 1);
+    assert_eq!((reconnect.attempt, reconnect.delay), (1, Duration::ZERO));
     assert!(matches!(reconnect.cause.kind(), ErrorKind::ConnectionLost));
     let (_, session) = ready(&mut gateway).await;
     assert_eq!(session, 1);
@@ -386,6 +403,40 @@ async fn the_stream_goes_on_when_every_handle_is_dropped() {
     emulator.send_raw(alice.id, r#"{"type":"Mystery"}"#);
     assert!(matches!(event(&mut gateway).await, Event::Unknown(_)));
     emulator.drop_connections(alice.id);
-    assert_eq!(reconnecting(&mut gateway).await.attempt, 1);
+    reconnecting(&mut gateway).await;
     assert_eq!(ready(&mut gateway).await.1, 1);
+}
+
+#[tokio::test]
+async fn a_server_that_drops_every_connection_after_ready_is_retried_with_growing_delays_then_given_up() {
+    let emulator = Emulator::start().await.unwrap();
+    let alice = emulator.create_user("alice");
+    let (base, cap) = (Duration::from_millis(5), Duration::from_millis(40));
+    let (mut gateway, _handle) = builder(&emulator, &alice).max_attempts(4).build().unwrap();
+    for attempt in 2..=4 {
+        let (_, session) = ready(&mut gateway).await;
+        assert_eq!(session, u64::from(attempt) - 2);
+        emulator.drop_connections(alice.id);
+        let reconnect = reconnecting(&mut gateway).await;
+        // Each connection was lost before a heartbeat was answered: the
+        // count goes on instead of starting again at an immediate attempt 1.
+        assert_eq!(reconnect.attempt, attempt);
+        assert!(
+            reconnect.delay <= (base * 2u32.pow(attempt - 2)).min(cap),
+            "{reconnect:?}"
+        );
+    }
+    ready(&mut gateway).await;
+    emulator.drop_connections(alice.id);
+    let error = terminal(&mut gateway).await;
+    assert!(
+        matches!(error.kind(), ErrorKind::GaveUp { attempts: 4 }),
+        "{error:?}"
+    );
+    assert!(matches!(
+        std::error::Error::source(&error)
+            .and_then(|e| e.downcast_ref::<stoat_gateway::Error>())
+            .map(stoat_gateway::Error::kind),
+        Some(ErrorKind::ConnectionLost)
+    ));
 }

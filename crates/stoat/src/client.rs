@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use stoat_cache::{Cache, Resources};
-use stoat_gateway::Gateway;
+use stoat_gateway::{Gateway, GatewayBuilder};
 use stoat_http::{Overrides, Token};
 use stoat_model::event::{EventFlags, Format};
 use stoat_model::{Secret, UserId};
@@ -45,9 +45,14 @@ pub(crate) struct Inner {
     ws_url: Option<String>,
     format: Format,
     events: EventFlags,
+    configure_gateway: ConfigureGateway,
     pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
     pub(crate) waiters: Mutex<Vec<Waiter>>,
 }
+
+/// The caller's changes to the events connection's settings, applied at
+/// every [`Client::connect`].
+type ConfigureGateway = Arc<dyn Fn(GatewayBuilder) -> GatewayBuilder + Send + Sync>;
 
 /// A `wait_for` call: its test and where the match goes.
 pub(crate) struct Waiter {
@@ -73,6 +78,7 @@ pub struct ClientBuilder {
     ws_url: Option<String>,
     format: Format,
     events: EventFlags,
+    configure_gateway: ConfigureGateway,
     resources: Resources,
     message_limit: usize,
 }
@@ -130,6 +136,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Changes the events connection's settings (heartbeat, timeouts,
+    /// backoff, `max_attempts`…), applied after [`format`](Self::format)
+    /// and [`events`](Self::events) at every [`Client::connect`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let token = stoat::Token::Bot("…".into());
+    /// let client = stoat::Client::builder(token)
+    ///     .gateway(|gateway| gateway.max_attempts(10).backoff(Duration::from_millis(500), Duration::from_secs(30)))
+    ///     .build();
+    /// ```
+    pub fn gateway(
+        mut self,
+        configure: impl Fn(GatewayBuilder) -> GatewayBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure_gateway = Arc::new(configure);
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Client {
         Client {
@@ -140,6 +165,7 @@ impl ClientBuilder {
                 ws_url: self.ws_url,
                 format: self.format,
                 events: self.events,
+                configure_gateway: self.configure_gateway,
                 gateway: Mutex::new(None),
                 waiters: Mutex::new(Vec::new()),
             }),
@@ -161,6 +187,7 @@ impl Client {
             ws_url: None,
             format: Format::Json,
             events: EventFlags::all(),
+            configure_gateway: Arc::new(|gateway| gateway),
             resources: Resources::all(),
             message_limit: 100,
         }
@@ -200,10 +227,10 @@ impl Client {
             Some(url) => url.clone(),
             None => self.inner.http.discover().await?.ws.to_string(),
         };
-        let (gateway, handle) = Gateway::builder(url, self.inner.token.secret().clone())
+        let gateway = Gateway::builder(url, self.inner.token.secret().clone())
             .format(self.inner.format)
-            .events(self.inner.events)
-            .build()?;
+            .events(self.inner.events);
+        let (gateway, handle) = (self.inner.configure_gateway)(gateway).build()?;
         *self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
         Ok(Events::new(self.clone(), gateway))
     }

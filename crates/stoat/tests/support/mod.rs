@@ -8,10 +8,13 @@ use futures_util::StreamExt;
 use stoat::{Client, Event, Events, Token};
 use stoat_emulator::{Account, Config, Emulator};
 
-/// A facade client of `account` on `server`.
+/// A facade client of `account` on `server`, with short reconnect delays:
+/// tests drop connections long before their first heartbeat, and each such
+/// loss counts as a failed attempt that waits longer than the last.
 pub fn client(server: &Emulator, account: &Account) -> Client {
     Client::builder(Token::Session(account.token.clone()))
         .api_url(server.api_url())
+        .gateway(|gateway| gateway.backoff(Duration::from_millis(5), Duration::from_millis(40)))
         .build()
 }
 
