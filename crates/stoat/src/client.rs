@@ -222,7 +222,21 @@ impl Client {
     /// Connects the events connection and returns its stream: each event
     /// is applied to the cache before it is handed out. Reconnects happen by
     /// themselves (each one yields a new [`Event::Ready`]).
+    ///
+    /// A client has one events connection at a time: while one runs, this
+    /// fails with [`Error::AlreadyConnected`]. Once it has ended (after
+    /// [`close`](Self::close), a terminal error, or dropping its stream),
+    /// `connect` starts a new one.
     pub async fn connect(&self) -> Result<Events, Error> {
+        if is_running(
+            self.inner
+                .gateway
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref(),
+        ) {
+            return Err(Error::AlreadyConnected);
+        }
         let url = match &self.inner.ws_url {
             Some(url) => url.clone(),
             None => self.inner.http.discover().await?.ws.to_string(),
@@ -231,7 +245,13 @@ impl Client {
             .format(self.inner.format)
             .events(self.inner.events);
         let (gateway, handle) = (self.inner.configure_gateway)(gateway).build()?;
-        *self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner) = Some(handle);
+        let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+        // Checked again: another `connect` may have won while this one
+        // discovered the URL. The stream built here never connected.
+        if is_running(slot.as_ref()) {
+            return Err(Error::AlreadyConnected);
+        }
+        *slot = Some(handle);
         Ok(Events::new(self.clone(), gateway))
     }
 
@@ -329,4 +349,9 @@ impl Client {
         self.inner.cache.insert_me(me);
         Ok(OwnUser::new(self.clone(), id))
     }
+}
+
+/// Whether the events connection kept in `slot` is still running.
+fn is_running(slot: Option<&stoat_gateway::Handle>) -> bool {
+    slot.is_some_and(|handle| !handle.is_closed())
 }

@@ -17,6 +17,10 @@ pub enum Error {
     /// The events connection is not started, or has ended: typing and
     /// `wait_for` need it.
     NotConnected,
+    /// [`Client::connect`](crate::Client::connect) was called while the
+    /// client's events connection is still running: one connection per
+    /// client, or every event would reach the cache twice.
+    AlreadyConnected,
     /// The server answered a DM request with a channel that is not a DM.
     NotADm,
 }
@@ -47,6 +51,7 @@ impl fmt::Display for Error {
             Self::Gateway(error) => error.fmt(f),
             Self::Timeout => f.write_str("no matching event in time"),
             Self::NotConnected => f.write_str("the events connection is not running"),
+            Self::AlreadyConnected => f.write_str("the events connection is already running"),
             Self::NotADm => f.write_str("the server did not answer with a DM channel"),
         }
     }

@@ -95,6 +95,33 @@ async fn a_reconnect_gives_a_fresh_ready() {
     server.shutdown().await;
 }
 
+#[tokio::test]
+async fn one_events_connection_per_client_and_a_new_one_after_it_ends() {
+    let server = support::server(false).await;
+    let account = server.create_user("bot");
+    let (bot, events) = connected(&server, &account).await;
+    let again = bot.connect().await;
+    assert!(
+        matches!(again, Err(stoat::Error::AlreadyConnected)),
+        "{:?}",
+        again.err()
+    );
+    assert_eq!(server.connections(account.id), 1);
+    // Ended by dropping its stream: a new one may start.
+    drop(events);
+    let mut events = bot
+        .connect()
+        .await
+        .expect("connects after the stream was dropped");
+    next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    // Ended by `close`: likewise.
+    bot.close();
+    let mut events = bot.connect().await.expect("connects after close");
+    next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    assert!(bot.gateway().is_some_and(|g| !g.is_closed()));
+    server.shutdown().await;
+}
+
 /// A handler that records what it was called with.
 #[derive(Default)]
 struct Recorder {
