@@ -22,8 +22,8 @@
 //! the server's perspective, permission and relationship rules, the DM
 //! routes and user reports, the rate limiter, and the events connection
 //! (authentication, `Ready`, pings, typing, presence, and the events the
-//! routes cause), file uploads, voice events through the test API, and
-//! fault injection.
+//! routes cause), file uploads, voice events through the test API, fault
+//! injection, and [`TlsFront`] for `https://` and `wss://` tests.
 #![forbid(unsafe_code)]
 
 mod capture;
@@ -32,6 +32,7 @@ mod http;
 mod ratelimit;
 mod reply;
 mod routes;
+mod tls;
 mod world;
 mod ws;
 
@@ -49,6 +50,7 @@ use tokio::task::JoinHandle;
 
 pub use capture::LogCapture;
 pub use faults::RestFaultKind;
+pub use tls::TlsFront;
 
 use crate::faults::Faults;
 use crate::ratelimit::Limiter;

@@ -25,6 +25,9 @@ pub(crate) struct Config {
     pub(crate) backoff: Backoff,
     pub(crate) max_attempts: Option<u32>,
     pub(crate) max_message_size: usize,
+    /// TLS settings for `wss://` other than the default roots.
+    #[cfg(feature = "rustls")]
+    pub(crate) tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Settings of a [`Gateway`]; made by [`Gateway::builder`].
@@ -46,6 +49,8 @@ pub struct GatewayBuilder {
     command_capacity: usize,
     allow_insecure: bool,
     jitter_seed: Option<u64>,
+    #[cfg(feature = "rustls")]
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl GatewayBuilder {
@@ -69,6 +74,8 @@ impl GatewayBuilder {
             command_capacity: 32,
             allow_insecure: false,
             jitter_seed: None,
+            #[cfg(feature = "rustls")]
+            tls: None,
         }
     }
 
@@ -167,6 +174,36 @@ impl GatewayBuilder {
         self
     }
 
+    /// The TLS settings of `wss://` connections, instead of the bundled
+    /// webpki roots: for an instance whose certificate comes from a private
+    /// authority, or to present a client certificate. Built with this
+    /// crate's [`rustls`](crate::rustls).
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use stoat_gateway::{Gateway, rustls};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // The authority's certificate, in DER (`openssl x509 -outform der`).
+    /// let private_ca = rustls::pki_types::CertificateDer::from(std::fs::read("private-ca.der")?);
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(private_ca)?;
+    /// let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    ///     .with_safe_default_protocol_versions()?
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// let (gateway, handle) = Gateway::builder("wss://chat.example.org/events", stoat_model::Secret::new("…"))
+    ///     .tls_config(tls)
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "rustls")]
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls = Some(Arc::new(config));
+        self
+    }
+
     /// Seeds the backoff's jitter, for reproducible delays in tests
     /// (default: seeded from the clock).
     pub fn jitter_seed(mut self, seed: u64) -> Self {
@@ -190,6 +227,8 @@ impl GatewayBuilder {
             backoff: self.backoff,
             max_attempts: self.max_attempts,
             max_message_size: self.max_message_size,
+            #[cfg(feature = "rustls")]
+            tls: self.tls,
         };
         let jitter = self.jitter_seed.map_or_else(Jitter::from_entropy, Jitter::new);
         Ok(Gateway::start(Arc::new(config), jitter, self.command_capacity))

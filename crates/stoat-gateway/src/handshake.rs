@@ -51,6 +51,14 @@ async fn upgrade(config: &Config) -> Result<Socket, Error> {
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size))
         .read_buffer_size(64 << 10);
+    #[cfg(feature = "rustls")]
+    let connect = tokio_tungstenite::connect_async_tls_with_config(
+        config.endpoint.url.as_str(),
+        Some(limits),
+        true,
+        config.tls.clone().map(tokio_tungstenite::Connector::Rustls),
+    );
+    #[cfg(not(feature = "rustls"))]
     let connect =
         tokio_tungstenite::connect_async_with_config(config.endpoint.url.as_str(), Some(limits), true);
     match tokio::time::timeout(config.connect_timeout, connect).await {

@@ -84,6 +84,10 @@ use tokio::sync::mpsc;
 pub use config::GatewayBuilder;
 pub use error::{Error, ErrorKind};
 pub use handle::{Handle, TypingGuard};
+/// The TLS library of `wss://` connections, for
+/// [`GatewayBuilder::tls_config`].
+#[cfg(feature = "rustls")]
+pub use rustls;
 
 /// The official events URL. The authoritative value is the `ws` field of
 /// the API's `GET /`.

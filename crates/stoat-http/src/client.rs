@@ -166,6 +166,7 @@ pub struct ClientBuilder {
     limiter: Arc<dyn RateLimiter>,
     retry: RetryPolicy,
     allow_insecure: bool,
+    tls: Option<rustls::ClientConfig>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -175,6 +176,7 @@ impl fmt::Debug for ClientBuilder {
             .field("cdn_url", &self.cdn_url)
             .field("token", &self.token)
             .field("timeout", &self.timeout)
+            .field("custom_tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -247,15 +249,46 @@ impl ClientBuilder {
         self
     }
 
+    /// The TLS settings of `https://` connections, instead of the default
+    /// (the bundled webpki roots, or the system's with the `native-roots`
+    /// feature): for an instance whose certificate comes from a private
+    /// authority, or to present a client certificate. Built with this
+    /// crate's [`rustls`](crate::rustls).
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use stoat_http::rustls;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // The authority's certificate, in DER (`openssl x509 -outform der`).
+    /// let private_ca = rustls::pki_types::CertificateDer::from(std::fs::read("private-ca.der")?);
+    /// let mut roots = rustls::RootCertStore::empty();
+    /// roots.add(private_ca)?;
+    /// let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    ///     .with_safe_default_protocol_versions()?
+    ///     .with_root_certificates(roots)
+    ///     .with_no_client_auth();
+    /// let client = stoat_http::Client::builder().api_url("https://chat.example.org/api").tls_config(tls).build();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Client {
         let roots = hyper_rustls::HttpsConnectorBuilder::new();
-        #[cfg(feature = "native-roots")]
-        let roots = roots
-            .with_native_roots()
-            .unwrap_or_else(|_| hyper_rustls::HttpsConnectorBuilder::new().with_webpki_roots());
-        #[cfg(not(feature = "native-roots"))]
-        let roots = roots.with_webpki_roots();
+        let roots = match self.tls {
+            Some(config) => roots.with_tls_config(config),
+            #[cfg(feature = "native-roots")]
+            None => roots
+                .with_native_roots()
+                .unwrap_or_else(|_| hyper_rustls::HttpsConnectorBuilder::new().with_webpki_roots()),
+            #[cfg(not(feature = "native-roots"))]
+            None => roots.with_webpki_roots(),
+        };
         let connector = roots.https_or_http().enable_http1().build();
         let http = HyperClient::builder(TokioExecutor::new()).build(connector);
         Client {
@@ -299,6 +332,7 @@ impl Client {
             limiter: Arc::new(LocalRateLimiter::new()),
             retry: RetryPolicy::default(),
             allow_insecure: false,
+            tls: None,
         }
     }
 

@@ -47,6 +47,9 @@ pub use routes::Upload;
 pub use routes::channels::*;
 pub use routes::misc::*;
 pub use routes::users::*;
+/// The TLS library of `https://` connections, for
+/// [`ClientBuilder::tls_config`].
+pub use rustls;
 pub use upload::Resource;
 
 /// A random number, from the standard library's randomly keyed hasher (for

@@ -45,6 +45,7 @@ pub(crate) struct Inner {
     ws_url: Option<String>,
     format: Format,
     events: EventFlags,
+    tls: Option<crate::http::rustls::ClientConfig>,
     configure_gateway: ConfigureGateway,
     pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
     pub(crate) waiters: Mutex<Vec<Waiter>>,
@@ -78,6 +79,7 @@ pub struct ClientBuilder {
     ws_url: Option<String>,
     format: Format,
     events: EventFlags,
+    tls: Option<crate::http::rustls::ClientConfig>,
     configure_gateway: ConfigureGateway,
     resources: Resources,
     message_limit: usize,
@@ -136,9 +138,20 @@ impl ClientBuilder {
         self
     }
 
+    /// The TLS settings of both `https://` and `wss://` connections, instead
+    /// of the default roots: for an instance whose certificate comes from a
+    /// private authority (see [`stoat_http::ClientBuilder::tls_config`] for
+    /// how to build one with [`stoat::http::rustls`](crate::http::rustls)).
+    pub fn tls_config(mut self, config: crate::http::rustls::ClientConfig) -> Self {
+        self.http = self.http.tls_config(config.clone());
+        self.tls = Some(config);
+        self
+    }
+
     /// Changes the events connection's settings (heartbeat, timeouts,
-    /// backoff, `max_attempts`…), applied after [`format`](Self::format)
-    /// and [`events`](Self::events) at every [`Client::connect`].
+    /// backoff, `max_attempts`…), applied after [`format`](Self::format),
+    /// [`events`](Self::events) and [`tls_config`](Self::tls_config) at
+    /// every [`Client::connect`].
     ///
     /// ```
     /// use std::time::Duration;
@@ -165,6 +178,7 @@ impl ClientBuilder {
                 ws_url: self.ws_url,
                 format: self.format,
                 events: self.events,
+                tls: self.tls,
                 configure_gateway: self.configure_gateway,
                 gateway: Mutex::new(None),
                 waiters: Mutex::new(Vec::new()),
@@ -187,6 +201,7 @@ impl Client {
             ws_url: None,
             format: Format::Json,
             events: EventFlags::all(),
+            tls: None,
             configure_gateway: Arc::new(|gateway| gateway),
             resources: Resources::all(),
             message_limit: 100,
@@ -241,9 +256,12 @@ impl Client {
             Some(url) => url.clone(),
             None => self.inner.http.discover().await?.ws.to_string(),
         };
-        let gateway = Gateway::builder(url, self.inner.token.secret().clone())
+        let mut gateway = Gateway::builder(url, self.inner.token.secret().clone())
             .format(self.inner.format)
             .events(self.inner.events);
+        if let Some(tls) = &self.inner.tls {
+            gateway = gateway.tls_config(tls.clone());
+        }
         let (gateway, handle) = (self.inner.configure_gateway)(gateway).build()?;
         let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
         // Checked again: another `connect` may have won while this one
