@@ -5,7 +5,7 @@
 //!   `revolt_models::v0::User` vs `serde::de::IgnoredAny` (the floor);
 //! * `event/*`: each Users event, this crate's tag-first decoder vs a plain
 //!   `#[serde(tag = "type")]` derive over the same payload structs, and the
-//!   cost of a filtered-out frame;
+//!   cost of a filtered-out frame.
 //!
 //! Bytes per decoded user are counted by `memory.rs`, so that no counting
 //! allocator runs inside these timings.

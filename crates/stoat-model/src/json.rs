@@ -17,6 +17,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use compact_str::CompactString;
+
 use crate::event::{ChannelTyping, Event, EventKind, UserRelationship, UserUpdate, UserVoiceStateUpdate};
 use crate::file::{File, FileId, FileTag, Metadata};
 use crate::id::{Id, ULID_LEN};
@@ -26,7 +28,6 @@ use crate::user::{
     UserBadges, UserFlags, UserStatus,
 };
 use crate::voice::PartialUserVoiceState;
-use compact_str::CompactString;
 
 /// A cursor over input that was checked as UTF-8 once, so that strings are
 /// cut out of it (an O(1) boundary check) instead of being checked again.
@@ -475,7 +476,9 @@ enum UserKey {
 /// Recognises a user key (with its closing quote) by comparing the bytes
 /// against the few candidates its first byte leaves: in a list of
 /// thousands of users this beats scanning each key for its end. The id key
-/// is `_id` in a user and `id` in a partial user; any other key is `None`.
+/// is `_id` in a user and `id` in a partial user. Any other key is `None`,
+/// which gives the object to serde: unknown keys (future fields) have their
+/// values checked there, so the fast path never skips unchecked bytes.
 #[inline]
 fn user_key(r: &mut Reader<'_>, partial: bool) -> Option<UserKey> {
     use UserKey::{
