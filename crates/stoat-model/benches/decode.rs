@@ -3,9 +3,9 @@
 //!
 //! * `users/10k`: a `Vec<User>` of 10,000 real-shaped users, this crate vs
 //!   `revolt_models::v0::User` vs `serde::de::IgnoredAny` (the floor);
-//! * `event/*`: each Users event, this crate's tag-first decoder vs a plain
-//!   `#[serde(tag = "type")]` derive over the same payload structs, and the
-//!   cost of a filtered-out frame.
+//! * `event/*`: each Users event (and a `Ready` with 10,000 users), this
+//!   crate's tag-first decoder vs a plain `#[serde(tag = "type")]` derive
+//!   over the same payload structs, and the cost of a filtered-out frame.
 //!
 //! Bytes per decoded user are counted by `memory.rs`, so that no counting
 //! allocator runs inside these timings.
@@ -21,7 +21,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde::Deserialize;
 use stoat_model::User;
 use stoat_model::event::{
-    ChannelTyping, Event, EventFlags, Format, UserRelationship, UserUpdate, UserVoiceStateUpdate,
+    ChannelTyping, Event, EventFlags, Format, Ready, UserRelationship, UserUpdate, UserVoiceStateUpdate,
 };
 
 fn decode_users(c: &mut Criterion) {
@@ -74,6 +74,7 @@ fn minify(text: &str) -> Vec<u8> {
     reason = "kept as close to a naive derive as possible"
 )]
 enum PlainEvent {
+    Ready(Box<Ready>),
     UserUpdate(UserUpdate),
     UserRelationship(Box<UserRelationship>),
     ChannelStartTyping(ChannelTyping),
@@ -91,7 +92,13 @@ fn decode_events(c: &mut Criterion) {
         r#"{"type": "UserVoiceStateUpdate", "id": "01M860RPGVP6W0SGSWEVXG6PD4",
             "channel_id": "01M860WMZR57WWSH0P75709DS2", "data": {"is_publishing": true}}"#,
     );
+    // A large account's `Ready`: 10,000 real-shaped users, in the server's key order.
+    let users: Vec<User> = serde_json::from_value(support::users(10_000)).unwrap();
+    let mut ready = br#"{"type":"Ready","users":"#.to_vec();
+    ready.extend(serde_json::to_vec(&users).unwrap());
+    ready.extend(br#","servers":[],"channels":[],"members":[],"emojis":[]}"#);
     let frames = [
+        ("Ready-10k-users", ready),
         ("UserUpdate", fixture("ws_event_UserUpdate.json")),
         (
             "UserRelationship",
@@ -108,6 +115,13 @@ fn decode_events(c: &mut Criterion) {
         group.bench_function("plain tagged derive", |b| {
             b.iter(|| serde_json::from_slice::<PlainEvent>(black_box(frame)).unwrap());
         });
+        if name.starts_with("Ready") {
+            // The payload straight into its derived struct, tag ignored: what
+            // this crate did before `Ready` had a fast path.
+            group.bench_function("Ready derive", |b| {
+                b.iter(|| serde_json::from_slice::<Ready>(black_box(frame)).unwrap());
+            });
+        }
         group.bench_function("filtered out", |b| {
             b.iter(|| Event::decode_filtered(Format::Json, black_box(frame), EventFlags::empty()).unwrap());
         });

@@ -19,7 +19,9 @@
 
 use compact_str::CompactString;
 
-use crate::event::{ChannelTyping, Event, EventKind, UserRelationship, UserUpdate, UserVoiceStateUpdate};
+use crate::event::{
+    ChannelTyping, Event, EventKind, Ready, UserRelationship, UserUpdate, UserVoiceStateUpdate,
+};
 use crate::file::{File, FileId, FileTag, Metadata};
 use crate::id::{Id, ULID_LEN};
 use crate::scan::Json;
@@ -291,8 +293,7 @@ fn bot(r: &mut Reader<'_>) -> Option<BotInformation> {
     Some(BotInformation { owner: owner? })
 }
 
-/// A file: the common shape is read here, anything else through serde,
-/// which reads in place and tells where the value ended.
+/// A file: the common shape is read here, anything else through serde.
 fn file(r: &mut Reader<'_>) -> Option<Box<File>> {
     r.peek()?;
     let start = r.json.at;
@@ -300,10 +301,18 @@ fn file(r: &mut Reader<'_>) -> Option<Box<File>> {
         return Some(Box::new(file));
     }
     r.json.at = start;
-    let mut stream = serde_json::Deserializer::from_str(&r.text[start..]).into_iter::<File>();
-    let file = stream.next()?.ok()?;
+    serde_value(r).map(Box::new)
+}
+
+/// One value through serde, which reads it in place and tells where it
+/// ended.
+fn serde_value<T: serde::de::DeserializeOwned>(r: &mut Reader<'_>) -> Option<T> {
+    r.peek()?;
+    let start = r.json.at;
+    let mut stream = serde_json::Deserializer::from_str(&r.text[start..]).into_iter::<T>();
+    let value = stream.next()?.ok()?;
     r.json.at = start + stream.byte_offset();
-    Some(Box::new(file))
+    Some(value)
 }
 
 fn file_fast(r: &mut Reader<'_>) -> Option<File> {
@@ -553,6 +562,7 @@ fn partial_user(r: &mut Reader<'_>) -> Option<PartialUser> {
 pub(crate) fn event(text: &str, kind: EventKind) -> Option<Event> {
     let mut r = Reader::new(text);
     let event = match kind {
+        EventKind::Ready => Event::Ready(Box::new(ready(&mut r)?)),
         EventKind::UserUpdate => Event::UserUpdate(Box::new(user_update(&mut r)?)),
         EventKind::UserRelationship => Event::UserRelationship(Box::new(user_relationship(&mut r)?)),
         EventKind::ChannelStartTyping => Event::ChannelStartTyping(typing(&mut r)?),
@@ -577,6 +587,29 @@ fn envelope<'a>(
             field(key, r)
         }
     })
+}
+
+/// `Ready`: its users (most of a large account's `Ready`) through the fast
+/// user path, every other part through serde, each read in place.
+fn ready(r: &mut Reader<'_>) -> Option<Ready> {
+    let mut ready = Ready::default();
+    let mut seen = Seen(0);
+    envelope(r, |key, r| {
+        match key {
+            "users" => once!(seen, 1, ready.users = optional(r, |r| array(r, user_or_serde))?),
+            "servers" => once!(seen, 1 << 1, ready.servers = serde_value(r)?),
+            "channels" => once!(seen, 1 << 2, ready.channels = serde_value(r)?),
+            "members" => once!(seen, 1 << 3, ready.members = serde_value(r)?),
+            "emojis" => once!(seen, 1 << 4, ready.emojis = serde_value(r)?),
+            "voice_states" => once!(seen, 1 << 5, ready.voice_states = serde_value(r)?),
+            "user_settings" => once!(seen, 1 << 6, ready.user_settings = serde_value(r)?),
+            "channel_unreads" => once!(seen, 1 << 7, ready.channel_unreads = serde_value(r)?),
+            "policy_changes" => once!(seen, 1 << 8, ready.policy_changes = serde_value(r)?),
+            _ => return None,
+        }
+        Some(())
+    })?;
+    Some(ready)
 }
 
 fn user_update(r: &mut Reader<'_>) -> Option<UserUpdate> {
@@ -672,4 +705,33 @@ fn voice_fields(r: &mut Reader<'_>) -> Option<PartialUserVoiceState> {
         Some(())
     })?;
     Some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The recorded `Ready` frames take the fast path (not serde's, which
+    /// would give the same result and so hide a fast path that gave up) and
+    /// agree with serde.
+    #[test]
+    fn recorded_ready_frames_take_the_fast_path() {
+        for name in [
+            "ws_event_Ready.json",
+            "ws_event_Ready_2.json",
+            "ws_event_Ready_with_friend.json",
+        ] {
+            let path = format!("{}/../../fixtures/events/{name}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).unwrap();
+            let Some(Event::Ready(fast)) = event(&text, EventKind::Ready) else {
+                panic!("{name}: the fast path gave up");
+            };
+            let slow: Ready = serde_json::from_str(&text).unwrap();
+            assert_eq!(*fast, slow, "{name}");
+            assert!(
+                fast.users.as_ref().is_some_and(|users| !users.is_empty()),
+                "{name}"
+            );
+        }
+    }
 }

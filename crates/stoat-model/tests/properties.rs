@@ -204,6 +204,7 @@ fn serde_only(text: &str) -> Result<stoat_model::event::Event, serde_json::Error
         .unwrap_or_default();
     let tag = tag.as_str().ok_or_else(|| serde_json::Error::custom("no type"))?;
     Ok(match tag {
+        "Ready" => Event::Ready(serde_json::from_str(text)?),
         "UserUpdate" => Event::UserUpdate(serde_json::from_str(text)?),
         "UserRelationship" => Event::UserRelationship(serde_json::from_str(text)?),
         "ChannelStartTyping" => Event::ChannelStartTyping(serde_json::from_str(text)?),
@@ -224,6 +225,23 @@ fn hot_event() -> impl Strategy<Value = serde_json::Value> {
             event
         }),
         (id::<()>(), user()).prop_map(|(id, user)| json!({"type": "UserRelationship", "id": id, "user": user})),
+        (vec(user(), 0..4), id::<()>(), any::<[bool; 3]>()).prop_map(|(users, dm, [null, settings, unknown])| {
+            let mut ready = json!({
+                "type": "Ready", "users": users, "servers": [], "members": [], "emojis": [],
+                "channels": [{"channel_type": "DirectMessage", "_id": dm, "active": true, "recipients": [dm, dm]}],
+                "voice_states": [{"id": dm, "participants": []}], "channel_unreads": [], "policy_changes": null,
+            });
+            if null {
+                ready["users"] = Value::Null;
+            }
+            if settings {
+                ready["user_settings"] = json!({"theme": [1_700_000_000_000_i64, "{}"]});
+            }
+            if unknown {
+                ready["channels"][0]["channel_type"] = json!("TextChannel");
+            }
+            ready
+        }),
         (id::<()>(), id::<()>(), any::<bool>()).prop_map(|(channel, user, start)| {
             let kind = if start { "ChannelStartTyping" } else { "ChannelStopTyping" };
             json!({"type": kind, "id": channel, "user": user})
