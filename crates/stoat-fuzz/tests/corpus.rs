@@ -77,6 +77,11 @@ fn hostile() -> Vec<Vec<u8>> {
         b"01ARZ3NDEKTSV4RRFFQ69G5FAVX".to_vec(),
         b"ZZZZZZZZZZZZZZZZZZZZZZZZZZ".to_vec(),
         b"9999-99-99T99:99:99.999Z".to_vec(),
+        // Form feed is white space to `u8::is_ascii_whitespace`, not to JSON
+        // (a libFuzzer finding: the user fast path took it, serde did not).
+        b"\t\t\t\t[]\r\t\x0c".to_vec(),
+        b"{\"_id\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\",\"username\":\"a\",\"discriminator\":\"0001\"}\x0c".to_vec(),
+        b"{\"type\":\"ChannelStartTyping\",\"id\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\",\"user\":\"01ARZ3NDEKTSV4RRFFQ69G5FAV\"}\x0c".to_vec(),
     ]
 }
 

@@ -67,6 +67,13 @@ impl<'a> Reader<'a> {
         self.text.get(start..end)
     }
 
+    /// Whether only white space is left. JSON's white space, that is: not
+    /// `u8::is_ascii_whitespace`, which also takes form feed (serde refuses it).
+    #[inline]
+    fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+
     /// The rest of the input after the cursor.
     #[inline]
     fn rest(&self) -> &'a [u8] {
@@ -81,7 +88,7 @@ pub fn users(bytes: &[u8]) -> Result<Vec<User>, serde_json::Error> {
     };
     let mut r = Reader::new(text);
     match array(&mut r, user_or_serde) {
-        Some(users) if r.rest().iter().all(u8::is_ascii_whitespace) => Ok(users),
+        Some(users) if r.at_end() => Ok(users),
         // Anything unusual at the array level: serde decides, and words the error.
         _ => serde_json::from_slice(bytes),
     }
@@ -94,7 +101,7 @@ pub fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
     };
     let mut r = Reader::new(text);
     match user_fast(&mut r) {
-        Some(user) if r.rest().iter().all(u8::is_ascii_whitespace) => Ok(user),
+        Some(user) if r.at_end() => Ok(user),
         _ => serde_json::from_slice(bytes),
     }
 }
@@ -570,7 +577,7 @@ pub(crate) fn event(text: &str, kind: EventKind) -> Option<Event> {
         EventKind::UserVoiceStateUpdate => Event::UserVoiceStateUpdate(Box::new(voice_update(&mut r)?)),
         _ => return None,
     };
-    r.rest().iter().all(u8::is_ascii_whitespace).then_some(event)
+    r.at_end().then_some(event)
 }
 
 /// Walks an event object: `type` is skipped, other keys go to `field`.

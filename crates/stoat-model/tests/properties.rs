@@ -158,7 +158,7 @@ fn mutate(text: &str, kind: u8, at: usize) -> String {
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let (head, tail) = text.split_at(at);
-    match kind % 12 {
+    match kind % 13 {
         0 => format!("{head} \n\t{tail}"),
         1 => format!("{head}\\u0041{tail}"),
         2 => text.replacen("\"online\"", "\"future\":[1,{\"x\":null}],\"online\"", 1),
@@ -170,6 +170,8 @@ fn mutate(text: &str, kind: u8, at: usize) -> String {
         9 => text.replacen("\"online\"", "\"online_\"", 1),
         10 => text.replacen("\"_id\"", "\"id\"", 1),
         11 => text.replacen("\"discriminator\":\"", "\"discriminator\":null,\"x\":\"", 1),
+        // White space to `u8::is_ascii_whitespace`, not to JSON.
+        12 => format!("{head}\u{c}{tail}"),
         _ => format!("{head}é{tail}"),
     }
 }
