@@ -17,7 +17,11 @@
 //! * `event_json`: an embed of a known kind with a duplicate key is kept
 //!   whole (`Embed::Other`); re-encoded, it decodes as its kind and its
 //!   unknown keys are dropped. Accepted: the encoding settles after one
-//!   round, which is what the target checks.
+//!   round, which is what the target checks. `rest_body` found the same in
+//!   a message body and checks messages the same way.
+//! * `rest_body`: trailing form feed after a user list, which Rust's
+//!   `is_ascii_whitespace` takes and JSON does not: the user fast path
+//!   accepted what serde refused. Fixed in `stoat_model::json`.
 //!
 //! The same functions run three ways: over the seed corpus (the fixtures
 //! plus `corpus/<target>/`, kept regressions) and bounded mutations of it
@@ -109,8 +113,10 @@ pub fn rest_body(data: &[u8]) {
     assert_eq!(fast, serde, "the user list fast path and serde disagree");
     decodes::<stoat_model::Channel>(data);
     decodes::<Vec<stoat_model::Channel>>(data);
-    decodes::<stoat_model::Message>(data);
-    decodes::<stoat_model::BulkMessageResponse>(data);
+    // Messages hold embeds and system messages, whose known kinds with a
+    // payload they cannot take are kept whole (see the findings above).
+    settles::<stoat_model::Message>(data);
+    settles::<stoat_model::BulkMessageResponse>(data);
     decodes::<stoat_model::Mutuals>(data);
     decodes::<stoat_model::UserProfile>(data);
     decodes::<stoat_model::FlagResponse>(data);
@@ -128,6 +134,23 @@ fn decodes<T: DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug>
         let again: T =
             serde_json::from_slice(&json).unwrap_or_else(|e| panic!("an encoded value does not decode: {e}"));
         assert_eq!(again, value, "JSON round trip");
+    }
+}
+
+/// Decodes `T`, and if it decodes, its encoding decodes again and settles
+/// after one round: for types holding an `Other` shape that re-encodes as a
+/// known kind.
+fn settles<T: DeserializeOwned + serde::Serialize>(data: &[u8]) {
+    let round = |json: &[u8]| -> Vec<u8> {
+        let value: T =
+            serde_json::from_slice(json).unwrap_or_else(|e| panic!("an encoded value does not decode: {e}"));
+        serde_json::to_vec(&value).unwrap_or_else(|e| panic!("a decoded value does not encode: {e}"))
+    };
+    if let Ok(value) = serde_json::from_slice::<T>(data) {
+        let first =
+            serde_json::to_vec(&value).unwrap_or_else(|e| panic!("a decoded value does not encode: {e}"));
+        let second = round(&first);
+        assert_eq!(round(&second), second, "encoding settles");
     }
 }
 
