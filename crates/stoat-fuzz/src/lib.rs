@@ -22,6 +22,9 @@
 //! * `rest_body`: trailing form feed after a user list, which Rust's
 //!   `is_ascii_whitespace` takes and JSON does not: the user fast path
 //!   accepted what serde refused. Fixed in `stoat_model::json`.
+//! * `event_json`: an unknown event holding a 53-digit integer, kept as a
+//!   float whose printed form serde_json's default parsing read back as a
+//!   neighbouring value. Fixed by serde_json's `float_roundtrip`.
 //!
 //! The same functions run three ways: over the seed corpus (the fixtures
 //! plus `corpus/<target>/`, kept regressions) and bounded mutations of it

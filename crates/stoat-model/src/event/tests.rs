@@ -127,3 +127,16 @@ fn every_tag_maps_to_its_kind_and_others_to_unknown() {
         assert_eq!(EventKind::from_tag(other), EventKind::Unknown, "{other}");
     }
 }
+
+#[test]
+fn numbers_in_kept_payloads_settle_after_one_round() {
+    // Beyond `u64`, integers become floats; floats must parse back to the
+    // value they were printed from (serde_json's `float_roundtrip`).
+    let frame = br#"{"type":"Mystery","big":33333333333333333333333333333333333333333333332333333,"f":[0.1,1.7976931348623157e308,5e-324]}"#;
+    let first = Event::decode(Format::Json, frame).unwrap().encode(Format::Json);
+    let second = Event::decode(Format::Json, &first).unwrap().encode(Format::Json);
+    assert_eq!(
+        String::from_utf8(first).unwrap(),
+        String::from_utf8(second).unwrap()
+    );
+}
