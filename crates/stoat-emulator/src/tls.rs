@@ -8,14 +8,15 @@ use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 const CA: &[u8] = include_bytes!("../tls/ca.der");
 const CERTIFICATE: &[u8] = include_bytes!("../tls/localhost.der");
 const KEY: &[u8] = include_bytes!("../tls/localhost.key.der");
 
-/// TLS in front of a plain address, on a port of its own; stops when dropped.
+/// TLS in front of a plain address, on a port of its own; stops, with
+/// every connection through it, when dropped.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -52,8 +53,12 @@ impl TlsFront {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(async move {
+            // Owned by this task, so that aborting it (on drop) ends every
+            // open connection too, not just the listener.
+            let mut forwards = JoinSet::new();
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(forward(acceptor.clone(), stream, target));
+                while forwards.try_join_next().is_some() {}
+                forwards.spawn(forward(acceptor.clone(), stream, target));
             }
         });
         Ok(Self { addr, task })

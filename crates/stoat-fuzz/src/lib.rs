@@ -5,8 +5,10 @@
 //!
 //! Each target takes arbitrary bytes and must not panic, hang or allocate
 //! without bound; where it decodes something, it checks an invariant (an
-//! encoded event decodes again to the same encoding, the byte-level fast
-//! paths agree with serde, a parsed id prints and parses back to itself).
+//! encoded event decodes again to the same encoding, the byte-level user
+//! fast paths agree with serde, a parsed id prints and parses back to
+//! itself). The event fast paths are compared with serde by the property
+//! tests of `stoat-model` (`tests/property.rs`), not here.
 //!
 //! Findings so far, each kept in `corpus/<target>/` as a regression:
 //! * `event_json`: a frame with an unknown `type` and then a second, known

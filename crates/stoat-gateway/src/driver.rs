@@ -112,12 +112,15 @@ impl Driver {
     /// The next item; `None` once the connection is done.
     pub(crate) async fn next(&mut self) -> Option<Item> {
         loop {
-            if let Some(item) = self.queue.pop_front() {
-                return Some(item);
-            }
+            // Before the queue: after `close`, nothing more is handed out,
+            // so no event of this connection can follow a newer one's.
             if self.shared.is_closed() {
+                self.queue.clear();
                 self.close().await;
                 return None;
+            }
+            if let Some(item) = self.queue.pop_front() {
+                return Some(item);
             }
             match &mut self.state {
                 State::Done => return None,

@@ -106,7 +106,8 @@ impl Handle {
     }
 
     /// Closes the connection: the stream sends a close frame, stops
-    /// reconnecting and ends. Commands still queued are dropped.
+    /// reconnecting and ends. Commands still queued, and events received but
+    /// not yet taken from the stream, are dropped.
     pub fn close(&self) {
         self.shared.closed.store(true, Ordering::SeqCst);
         self.shared.close.notify_one();
@@ -115,6 +116,23 @@ impl Handle {
     /// Whether the connection was closed or its stream dropped.
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed() || self.commands.is_closed()
+    }
+
+    /// Whether both handles belong to the same [`Gateway`](crate::Gateway)
+    /// (one is a clone of the other): for code that keeps the handle of the
+    /// current connection and must tell it from an older one's.
+    ///
+    /// ```
+    /// # let url = "wss://events.stoat.chat";
+    /// use stoat_gateway::Gateway;
+    /// let (_one, handle) = Gateway::builder(url, "token".into()).build()?;
+    /// let (_other, other) = Gateway::builder(url, "token".into()).build()?;
+    /// assert!(handle.same_connection(&handle.clone()));
+    /// assert!(!handle.same_connection(&other));
+    /// # Ok::<(), stoat_gateway::Error>(())
+    /// ```
+    pub fn same_connection(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// The round-trip time of the last answered `Ping`.

@@ -51,6 +51,7 @@
 //! | Open | Open | undecodable frame: non-fatal error | `endings::a_malformed_frame_*` |
 //! | Open | Open | every handle dropped: no more commands, events go on | `endings::the_stream_goes_on_*` |
 //! | Open | Open | the consumer pauses: reading stops, nothing is lost | `load::a_slow_consumer_*` |
+//! | Open | Done | lost before its first `Pong`, the `max_attempts`th failure in a row | `endings::a_server_that_drops_every_connection_*` |
 //! | Open | Done | `Logout` | `endings::logout_*` |
 //! | Open | Done | `Error` 401 after `Ready` | `endings::an_auth_error_after_ready_*` |
 //! | Open | Done | [`Handle::close`] (close frame sent) | `happy::close_*` |

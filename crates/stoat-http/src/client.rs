@@ -253,7 +253,8 @@ impl ClientBuilder {
     /// (the bundled webpki roots, or the system's with the `native-roots`
     /// feature): for an instance whose certificate comes from a private
     /// authority, or to present a client certificate. Built with this
-    /// crate's [`rustls`](crate::rustls).
+    /// crate's [`rustls`](crate::rustls). Its ALPN protocols are replaced by
+    /// the HTTP versions this client speaks.
     ///
     /// ```no_run
     /// use std::sync::Arc;
@@ -272,7 +273,10 @@ impl ClientBuilder {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tls_config(mut self, config: rustls::ClientConfig) -> Self {
+    pub fn tls_config(mut self, mut config: rustls::ClientConfig) -> Self {
+        // The connector sets them itself, and refuses (panics on) a config
+        // that already has some.
+        config.alpn_protocols.clear();
         self.tls = Some(config);
         self
     }

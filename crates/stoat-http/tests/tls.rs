@@ -27,7 +27,11 @@ async fn behind_tls() -> (Emulator, TlsFront, Account, ClientBuilder) {
 #[tokio::test]
 async fn https_with_a_private_authority_given_by_tls_config() {
     let (_server, _front, alice, builder) = behind_tls().await;
-    let client = builder.tls_config(TlsFront::client_config()).build();
+    // ALPN set for another use (a WebSocket's, say) must not upset the
+    // HTTPS connector, which picks its own protocols.
+    let mut tls = TlsFront::client_config();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let client = builder.tls_config(tls).build();
     let me = client.current_user().await.expect("the own user, over TLS");
     assert_eq!(me.id, alice.id);
     let node = client.node_info().await.expect("GET / over TLS");

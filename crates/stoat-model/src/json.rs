@@ -8,6 +8,12 @@
 //! one user to `serde_json`, so the result is always exactly what the serde
 //! path gives, errors included.
 //!
+//! [`Event::decode`](crate::event::Event::decode) uses the same readers for
+//! the frequent Users events and for `Ready` (whose users go through the
+//! fast path and every other part through serde, in place); any shape they
+//! do not expect (an unknown key, a repeated one) decodes that event through
+//! serde instead.
+//!
 //! ```
 //! let body = br#"[{"_id":"01M860BWPTBVM98D71JYP906BF","username":"bob1","discriminator":"8441",
 //!                 "relationship":"Friend","online":false}]"#;
@@ -36,6 +42,10 @@ use crate::voice::PartialUserVoiceState;
 pub(crate) struct Reader<'a> {
     json: Json<'a>,
     text: &'a str,
+    /// How many arrays and objects enclose the cursor: serde's depth limit
+    /// counts them, so a value handed to serde alone must stay within what
+    /// is left of it.
+    depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -43,6 +53,7 @@ impl<'a> Reader<'a> {
         Self {
             json: Json::new(text.as_bytes()),
             text,
+            depth: 0,
         }
     }
 
@@ -56,8 +67,13 @@ impl<'a> Reader<'a> {
         self.json.expect(byte).ok()
     }
 
-    fn skip_value(&mut self) -> Option<()> {
-        self.json.skip_value().ok()
+    /// Skips a value that serde is about to read alone, if serde would
+    /// take it where it stands: at most 127 arrays and objects deep,
+    /// counting those around it (`serde_json`'s limit).
+    fn skip_value_for_serde(&mut self) -> Option<()> {
+        const SERDE_MAX_DEPTH: usize = 127;
+        let left = SERDE_MAX_DEPTH.checked_sub(self.depth)?;
+        self.json.skip_value_within(left).ok()
     }
 
     /// A string without escapes.
@@ -109,13 +125,12 @@ pub fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
 /// One user of a list: the fast path, or serde for this one user only.
 fn user_or_serde(r: &mut Reader<'_>) -> Option<User> {
     r.peek()?;
-    let start = r.json.at;
+    let (start, depth) = (r.json.at, r.depth);
     if let Some(user) = user_fast(r) {
         return Some(user);
     }
-    r.json.at = start;
-    r.skip_value()?;
-    serde_json::from_str(&r.text[start..r.json.at]).ok()
+    (r.json.at, r.depth) = (start, depth);
+    serde_value(r)
 }
 
 /// Reads an array, each item with `item`.
@@ -126,12 +141,14 @@ fn array<'a, T>(r: &mut Reader<'a>, mut item: impl FnMut(&mut Reader<'a>) -> Opt
         r.json.at += 1;
         return Some(out);
     }
+    r.depth += 1;
     loop {
         out.push(item(r)?);
         match r.peek()? {
             b',' => r.json.at += 1,
             b']' => {
                 r.json.at += 1;
+                r.depth -= 1;
                 return Some(out);
             }
             _ => return None,
@@ -234,6 +251,7 @@ fn object_keyed<'a, K>(
         r.json.at += 1;
         return Some(());
     }
+    r.depth += 1;
     loop {
         let key = key(r)?;
         r.expect(b':')?;
@@ -242,6 +260,7 @@ fn object_keyed<'a, K>(
             b',' => r.json.at += 1,
             b'}' => {
                 r.json.at += 1;
+                r.depth -= 1;
                 return Some(());
             }
             _ => return None,
@@ -303,23 +322,21 @@ fn bot(r: &mut Reader<'_>) -> Option<BotInformation> {
 /// A file: the common shape is read here, anything else through serde.
 fn file(r: &mut Reader<'_>) -> Option<Box<File>> {
     r.peek()?;
-    let start = r.json.at;
+    let (start, depth) = (r.json.at, r.depth);
     if let Some(file) = file_fast(r) {
         return Some(Box::new(file));
     }
-    r.json.at = start;
+    (r.json.at, r.depth) = (start, depth);
     serde_value(r).map(Box::new)
 }
 
-/// One value through serde, which reads it in place and tells where it
-/// ended.
+/// One value through serde, alone; `None` if serde refuses it, or would
+/// refuse it where it stands in the whole input (too deep).
 fn serde_value<T: serde::de::DeserializeOwned>(r: &mut Reader<'_>) -> Option<T> {
     r.peek()?;
     let start = r.json.at;
-    let mut stream = serde_json::Deserializer::from_str(&r.text[start..]).into_iter::<T>();
-    let value = stream.next()?.ok()?;
-    r.json.at = start + stream.byte_offset();
-    Some(value)
+    r.skip_value_for_serde()?;
+    serde_json::from_str(&r.text[start..r.json.at]).ok()
 }
 
 fn file_fast(r: &mut Reader<'_>) -> Option<File> {
@@ -564,8 +581,8 @@ fn partial_user(r: &mut Reader<'_>) -> Option<PartialUser> {
     Some(p)
 }
 
-/// The fast path for the frequent Users events; `None` means "ask serde".
-/// `text` is the whole frame.
+/// The fast path for `Ready` and the frequent Users events; `None` means
+/// "ask serde". `text` is the whole frame.
 pub(crate) fn event(text: &str, kind: EventKind) -> Option<Event> {
     let mut r = Reader::new(text);
     let event = match kind {
@@ -740,5 +757,42 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    /// Around serde's depth limit, a value the fast path hands to serde
+    /// alone is judged as serde judges it inside the whole input.
+    #[test]
+    fn values_handed_to_serde_keep_the_depth_limit_of_the_whole_input() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let user = |extra: &str| {
+            format!(r#"{{"_id":"01M860BWPTBVM98D71JYP906BF","username":"a","discriminator":"0001"{extra}}}"#)
+        };
+        let file = |extra: &str| {
+            format!(
+                r#","avatar":{{"_id":"x","tag":"avatars","filename":"a","metadata":{{"type":"File"}},"content_type":"a","size":1{extra}}}"#
+            )
+        };
+        let mut flips = 0;
+        for n in 118..=130 {
+            let unknown = format!(r#","x":{}"#, deep(n));
+            let in_user = format!("[{}]", user(&unknown));
+            let in_file = format!("[{}]", user(&file(&unknown)));
+            for list in [&in_user, &in_file] {
+                let fast = users(list.as_bytes()).ok();
+                let slow = serde_json::from_str::<Vec<User>>(list).ok();
+                assert_eq!(fast, slow, "{n} deep: {list}");
+            }
+            let ready = format!(
+                r#"{{"type":"Ready","users":[{}],"servers":[{}]}}"#,
+                user(""),
+                deep(n)
+            );
+            let fast = Event::decode(crate::event::Format::Json, ready.as_bytes()).is_ok();
+            let slow = serde_json::from_str::<Ready>(&ready).is_ok();
+            assert_eq!(fast, slow, "{n} deep in a Ready");
+            flips +=
+                usize::from(slow != serde_json::from_str::<Ready>(&ready.replacen("[]", "[[]]", 1)).is_ok());
+        }
+        assert!(flips > 0, "serde's limit lies in the range tested");
     }
 }

@@ -116,6 +116,11 @@ impl<'a> Json<'a> {
 
     /// Skips one value of any kind.
     pub(crate) fn skip_value(&mut self) -> Scan<()> {
+        self.skip_value_within(MAX_DEPTH)
+    }
+
+    /// Skips one value nested at most `max_depth` arrays and objects deep.
+    pub(crate) fn skip_value_within(&mut self, max_depth: usize) -> Scan<()> {
         let mut depth = 0usize;
         loop {
             match self.peek()? {
@@ -124,7 +129,7 @@ impl<'a> Json<'a> {
                 }
                 b'{' | b'[' => {
                     depth += 1;
-                    if depth > MAX_DEPTH {
+                    if depth > max_depth {
                         return Err(ScanError::TooDeep);
                     }
                     self.at += 1;

@@ -269,8 +269,8 @@ impl Client {
         if is_running(slot.as_ref()) {
             return Err(Error::AlreadyConnected);
         }
-        *slot = Some(handle);
-        Ok(Events::new(self.clone(), gateway))
+        *slot = Some(handle.clone());
+        Ok(Events::new(self.clone(), gateway, handle))
     }
 
     /// Connects, and calls `handler` for every event until the connection

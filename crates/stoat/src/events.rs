@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
 use stoat_cache::Update;
-use stoat_gateway::{Gateway, Incoming, Reconnect};
+use stoat_gateway::{Gateway, Handle, Incoming, Reconnect};
 use stoat_model::event::Ready;
 use stoat_model::{
     Channel, ChannelId, Message, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
@@ -128,6 +128,8 @@ pub enum Event {
 pub struct Events {
     client: Client,
     gateway: Gateway,
+    /// This connection's handle, to tell it from a newer one at the end.
+    handle: Handle,
 }
 
 impl fmt::Debug for Events {
@@ -137,8 +139,32 @@ impl fmt::Debug for Events {
 }
 
 impl Events {
-    pub(crate) fn new(client: Client, gateway: Gateway) -> Self {
-        Self { client, gateway }
+    pub(crate) fn new(client: Client, gateway: Gateway, handle: Handle) -> Self {
+        Self {
+            client,
+            gateway,
+            handle,
+        }
+    }
+
+    /// The connection is over. Unless the client has moved on to a newer
+    /// one (after `close`, then `connect`), it has none now, and nobody
+    /// waiting for an event will see one.
+    fn ended(&self) {
+        let inner = &self.client.inner;
+        let mut slot = inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot
+            .as_ref()
+            .is_some_and(|current| !current.same_connection(&self.handle))
+        {
+            return;
+        }
+        *slot = None;
+        inner
+            .waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 
@@ -152,18 +178,7 @@ impl Stream for Events {
                 Poll::Ready(item) => item,
             };
             let Some(item) = item else {
-                // The connection is over: nobody will see an event again.
-                let inner = &self.client.inner;
-                inner
-                    .waiters
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clear();
-                inner
-                    .gateway
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
+                self.ended();
                 return Poll::Ready(None);
             };
             match item {

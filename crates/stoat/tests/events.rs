@@ -6,6 +6,7 @@ mod support;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use stoat::{Client, Event, EventHandler, Message, RelationshipStatus, User, UserChanges};
 use support::{connected, next};
 
@@ -114,10 +115,18 @@ async fn one_events_connection_per_client_and_a_new_one_after_it_ends() {
         .await
         .expect("connects after the stream was dropped");
     next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
-    // Ended by `close`: likewise.
+    // Ended by `close`: likewise, and the old stream ends (its undelivered
+    // events dropped) rather than mixing with the new one's.
     bot.close();
+    let mut old = events;
     let mut events = bot.connect().await.expect("connects after close");
     next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    let end = tokio::time::timeout(Duration::from_secs(5), old.next()).await;
+    assert!(
+        matches!(end, Ok(None)),
+        "the closed stream ends: {:?}",
+        end.map(|e| e.is_some())
+    );
     assert!(bot.gateway().is_some_and(|g| !g.is_closed()));
     server.shutdown().await;
 }
