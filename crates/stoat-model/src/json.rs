@@ -30,7 +30,7 @@ use crate::event::{
 };
 use crate::file::{File, FileId, FileTag, Metadata};
 use crate::id::{Id, ULID_LEN};
-use crate::scan::Json;
+use crate::scan::{Json, MAX_DEPTH};
 use crate::user::{
     BotInformation, Discriminator, FieldsUser, PartialUser, Presence, Relationship, RelationshipStatus, User,
     UserBadges, UserFlags, UserStatus,
@@ -71,8 +71,7 @@ impl<'a> Reader<'a> {
     /// take it where it stands: at most 127 arrays and objects deep,
     /// counting those around it (`serde_json`'s limit).
     fn skip_value_for_serde(&mut self) -> Option<()> {
-        const SERDE_MAX_DEPTH: usize = 127;
-        let left = SERDE_MAX_DEPTH.checked_sub(self.depth)?;
+        let left = MAX_DEPTH.checked_sub(self.depth)?;
         self.json.skip_value_within(left).ok()
     }
 

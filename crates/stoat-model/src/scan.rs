@@ -7,8 +7,9 @@
 
 use std::borrow::Cow;
 
-/// Deepest nesting a frame may have (the same limit `serde_json` applies).
-pub const MAX_DEPTH: usize = 128;
+/// Deepest nesting of arrays and objects a frame may have: `serde_json`'s
+/// limit (it refuses the 128th level).
+pub const MAX_DEPTH: usize = 127;
 
 /// Why a frame could not be scanned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,10 @@ pub enum ScanError {
     TooDeep,
     /// `type` is missing or not a string.
     NoTag,
+    /// A `Bulk` whose `v` is missing, given twice, or not an array.
+    BadBulk,
+    /// A JSON frame that is not UTF-8.
+    NotUtf8,
 }
 
 type Scan<T> = Result<T, ScanError>;
@@ -160,6 +165,25 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The byte ranges of an array's items.
+    fn array_items(&mut self) -> Scan<Vec<&'a [u8]>> {
+        if self.peek()? != b'[' {
+            return Err(ScanError::BadBulk);
+        }
+        self.at += 1;
+        let mut items = Vec::new();
+        while self.peek()? != b']' {
+            let start = self.at;
+            self.skip_value()?;
+            items.push(&self.bytes[start..self.at]);
+            if self.peek()? == b',' {
+                self.at += 1;
+            }
+        }
+        self.at += 1;
+        Ok(items)
+    }
+
     /// Walks the top-level object, calling `visit` with each key; `visit`
     /// either consumes the value and returns `Some`, or returns `None` to
     /// have it skipped.
@@ -247,30 +271,41 @@ pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
 }
 
 /// The byte ranges of the items of a JSON `Bulk` frame's `v` array.
+///
+/// Unlike the tag, this checks the whole frame: its items are then decoded
+/// one by one, so a frame that serde would refuse as a whole (malformed
+/// anywhere, bytes after it, too deep, `v` missing or given twice) must be
+/// refused here. Bulk frames are rare, so the extra pass costs nothing
+/// that shows.
 pub fn json_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
+    // UTF-8, the shape (with this module's errors: truncated, too deep…),
+    // then whatever else serde checks (literals, numbers, strings, bytes
+    // after the frame); from there on only the keys need reading.
+    let text = std::str::from_utf8(bytes).map_err(|_| ScanError::NotUtf8)?;
     let mut json = Json { bytes, at: 0 };
-    let items = json.find(|key, json| {
-        if key != b"v" {
-            return Ok(None);
-        }
-        json.expect(b'[')?;
-        let mut items = Vec::new();
-        if json.peek()? == b']' {
-            return Ok(Some(items));
-        }
-        loop {
-            json.peek()?;
-            let start = json.at;
-            json.skip_value()?;
-            items.push(&json.bytes[start..json.at]);
-            match json.peek()? {
-                b',' => json.at += 1,
-                b']' => return Ok(Some(items)),
-                _ => return Err(ScanError::Unexpected),
+    json.skip_value()?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|_| ScanError::Unexpected)?;
+    json.at = 0;
+    if json.peek()? != b'{' {
+        return Err(ScanError::NotAnObject);
+    }
+    json.at += 1;
+    let mut items = None;
+    while json.peek()? != b'}' {
+        if json.string()? == "v" {
+            json.expect(b':')?;
+            if items.replace(json.array_items()?).is_some() {
+                return Err(ScanError::BadBulk);
             }
+        } else {
+            json.expect(b':')?;
+            json.skip_value()?;
         }
-    })?;
-    Ok(items.unwrap_or_default())
+        if json.peek()? == b',' {
+            json.at += 1;
+        }
+    }
+    items.ok_or(ScanError::BadBulk)
 }
 
 // ------------------------------------------------------------ MessagePack --
@@ -401,27 +436,35 @@ pub fn msgpack_tag(bytes: &[u8]) -> Scan<&str> {
 }
 
 /// The byte ranges of the items of a MessagePack `Bulk` frame's `v` array.
+/// The whole map is read, as for JSON: `v` missing or given twice is refused.
 pub fn msgpack_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
     let mut pack = Pack { bytes, at: 0 };
     let entries = pack.map_len()?;
+    let mut items = None;
     for _ in 0..entries {
-        let key = pack.key()?;
-        if key == "v" {
-            let len = pack.array_len()?;
-            if len > bytes.len() {
-                return Err(ScanError::Truncated);
-            }
-            let mut items = Vec::with_capacity(len);
-            for _ in 0..len {
-                let start = pack.at;
-                pack.skip_value()?;
-                items.push(&bytes[start..pack.at]);
-            }
-            return Ok(items);
+        if pack.key()? != "v" {
+            pack.skip_value()?;
+            continue;
         }
-        pack.skip_value()?;
+        if items.is_some() {
+            return Err(ScanError::BadBulk);
+        }
+        let len = pack.array_len().map_err(|e| match e {
+            ScanError::Unexpected => ScanError::BadBulk,
+            other => other,
+        })?;
+        if len > bytes.len() {
+            return Err(ScanError::Truncated);
+        }
+        let mut found = Vec::with_capacity(len);
+        for _ in 0..len {
+            let start = pack.at;
+            pack.skip_value()?;
+            found.push(&bytes[start..pack.at]);
+        }
+        items = Some(found);
     }
-    Ok(Vec::new())
+    items.ok_or(ScanError::BadBulk)
 }
 
 #[cfg(test)]
@@ -485,6 +528,37 @@ mod tests {
     }
 
     #[test]
+    fn a_bulk_is_checked_whole_as_serde_would_check_it() {
+        let refused = |frame: &[u8], error| assert_eq!(json_bulk_items(frame), Err(error), "{frame:?}");
+        // Truncated after `v` (a fuzz finding), or with bytes after it.
+        refused(br#"{"type":"Bulk","v":[{"type":"A"}]"#, ScanError::Truncated);
+        refused(br#"{"type":"Bulk","v":[]} x"#, ScanError::Unexpected);
+        refused(br#"{"type":"Bulk","v":[],"n":tru}"#, ScanError::Unexpected);
+        refused(b"{\"type\":\"Bulk\",\"v\":[],\"\x01\":1}", ScanError::Unexpected);
+        refused(b"{\"type\":\"Bulk\",\"v\":[],\"n\":\"\xa9\"}", ScanError::NotUtf8);
+        // `v` missing, twice (serde would keep the last), or not an array.
+        refused(br#"{"type":"Bulk"}"#, ScanError::BadBulk);
+        refused(
+            br#"{"type":"Bulk","v":[{"type":"A"}],"v":[]}"#,
+            ScanError::BadBulk,
+        );
+        refused(br#"{"type":"Bulk","v":null}"#, ScanError::BadBulk);
+        // Items counted from the frame, not from themselves: serde refuses
+        // the 128th level of the whole frame.
+        let nested = |depth: usize| {
+            let item = format!("{}{}", "[".repeat(depth - 2), "]".repeat(depth - 2));
+            format!(r#"{{"type":"Bulk","v":[{item}]}}"#)
+        };
+        assert!(json_bulk_items(nested(MAX_DEPTH).as_bytes()).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH)).is_ok());
+        refused(nested(MAX_DEPTH + 1).as_bytes(), ScanError::TooDeep);
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(MAX_DEPTH + 1)).is_err());
+        // An escaped key is still `v`; white space around the frame is fine.
+        let frame = br#" {"\u0076":[1], "type":"Bulk"} "#;
+        assert_eq!(json_bulk_items(frame), Ok(vec![&b"1"[..]]));
+    }
+
+    #[test]
     fn msgpack_tag_and_items() {
         // {"n": [1, {"k": nil}], "type": "Bulk", "v": [{"type":"A"}]}
         let mut frame = vec![0x83, 0xa1, b'n', 0x92, 0x01, 0x81, 0xa1, b'k', 0xc0];
@@ -493,6 +567,12 @@ mod tests {
         assert_eq!(msgpack_tag(&frame).unwrap(), "Bulk");
         let items = msgpack_bulk_items(&frame).unwrap();
         assert_eq!(items, vec![&frame[frame.len() - 8..]]);
+        // `v` missing, or given twice, as for JSON.
+        let bulk = [0xa4, b't', b'y', b'p', b'e', 0xa4, b'B', b'u', b'l', b'k'];
+        let no_items = [&[0x81][..], &bulk].concat();
+        assert_eq!(msgpack_bulk_items(&no_items), Err(ScanError::BadBulk));
+        let twice = [&[0x83][..], &bulk, &[0xa1, b'v', 0x90, 0xa1, b'v', 0x90]].concat();
+        assert_eq!(msgpack_bulk_items(&twice), Err(ScanError::BadBulk));
         assert_eq!(msgpack_tag(&frame[..5]), Err(ScanError::Truncated));
         assert_eq!(
             msgpack_tag(&[0xdf, 0xff, 0xff, 0xff, 0xff]),

@@ -34,6 +34,7 @@ pub use types::*;
 
 use crate::channel::Channel;
 use crate::message::Message;
+use crate::scan::ScanError;
 
 macro_rules! events {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $bit:literal, )*) => {
@@ -221,11 +222,14 @@ impl Event {
         if !wanted.contains_kind(kind) {
             return Ok(None);
         }
-        if format == Format::Json
-            && let Ok(text) = std::str::from_utf8(bytes)
-            && let Some(event) = crate::json::event(text, kind)
-        {
-            return Ok(Some(event));
+        if format == Format::Json {
+            // JSON is UTF-8 throughout; serde alone would let bad bytes
+            // through in the values a payload ignores.
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| DecodeError::frame(ScanError::NotUtf8).with_kind(kind, bytes, format))?;
+            if let Some(event) = crate::json::event(text, kind) {
+                return Ok(Some(event));
+            }
         }
         let event =
             Self::decode_payload(kind, format, bytes).map_err(|e| e.with_kind(kind, bytes, format))?;

@@ -64,6 +64,24 @@ fn frames_that_are_not_events_are_errors() {
 }
 
 #[test]
+fn json_frames_must_be_utf8_even_where_a_payload_ignores_a_value() {
+    // A fuzz finding: serde skips an ignored string without checking it,
+    // so the tag-first path took what the generic one refused.
+    for frame in [
+        &b"{\"type\":\"Ready\",\"x\":\"\xa9\"}"[..],
+        b"{\"type\":\"Pong\",\"data\":0,\"x\":\"\xa9\"}",
+    ] {
+        let err = Event::decode(Format::Json, frame).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            DecodeErrorKind::Frame(ScanError::NotUtf8),
+            "{frame:?}"
+        );
+        assert!(serde_json::from_slice::<Event>(frame).is_err());
+    }
+}
+
+#[test]
 fn the_generic_deserialize_agrees_with_the_fast_path() {
     let raw = json!({"type":"UserUpdate","id":"01M860DVV8WZCHA5KA04G45WJS","data":{"online":true},"clear":[],"event_id":null});
     let slow: Event = serde_json::from_value(raw.clone()).unwrap();
