@@ -35,7 +35,7 @@ impl Heartbeat {
         Self {
             interval,
             timeout,
-            next_ping: now + interval,
+            next_ping: later(now, interval),
             next_number: 1,
             outstanding: None,
         }
@@ -45,7 +45,7 @@ impl Heartbeat {
     pub(crate) fn wakeup(&self) -> Instant {
         match self.outstanding {
             // Only one ping is ever in flight: its deadline comes first.
-            Some((_, sent)) => sent + self.timeout,
+            Some((_, sent)) => later(sent, self.timeout),
             None => self.next_ping,
         }
     }
@@ -53,10 +53,11 @@ impl Heartbeat {
     /// What to do at `now`. A `Ping` it returns counts as sent.
     pub(crate) fn due(&mut self, now: Instant) -> Due {
         if let Some((_, sent)) = self.outstanding {
-            return if now >= sent + self.timeout {
+            let deadline = later(sent, self.timeout);
+            return if now >= deadline {
                 Due::Dead
             } else {
-                Due::Wait(sent + self.timeout)
+                Due::Wait(deadline)
             };
         }
         if now < self.next_ping {
@@ -65,7 +66,7 @@ impl Heartbeat {
         let number = self.next_number;
         self.next_number += 1;
         self.outstanding = Some((number, now));
-        self.next_ping = now + self.interval;
+        self.next_ping = later(now, self.interval);
         Due::Ping(number)
     }
 
@@ -85,6 +86,13 @@ impl Heartbeat {
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
+}
+
+/// `at + by`, or about thirty years on when that would overflow (a
+/// `Duration::MAX` interval or timeout means "never").
+fn later(at: Instant, by: Duration) -> Instant {
+    const NEVER: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+    at.checked_add(by.min(NEVER)).unwrap_or(at)
 }
 
 #[cfg(test)]
@@ -121,6 +129,17 @@ mod tests {
         assert_eq!(heartbeat.due(Instant::now()), Due::Wait(deadline));
         tokio::time::sleep_until(heartbeat.wakeup()).await;
         assert_eq!(heartbeat.due(Instant::now()), Due::Dead);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endless_interval_or_timeout_means_never_and_does_not_overflow() {
+        let now = Instant::now();
+        let mut heartbeat = Heartbeat::new(now, Duration::MAX, Duration::MAX);
+        assert!(heartbeat.wakeup() > now + Duration::from_secs(365 * 24 * 60 * 60));
+        assert!(matches!(heartbeat.due(now), Due::Wait(_)));
+        let mut heartbeat = Heartbeat::new(now, Duration::ZERO, Duration::MAX);
+        assert_eq!(heartbeat.due(now), Due::Ping(1));
+        assert!(matches!(heartbeat.due(now), Due::Wait(_)));
     }
 
     #[tokio::test(start_paused = true)]
