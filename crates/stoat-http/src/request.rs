@@ -88,13 +88,27 @@ impl Request {
         }
     }
 
-    /// Whether sending it twice has the effect of sending it once, so that a
-    /// lost answer may be retried: true for `GET`, `PUT`, `DELETE` and
-    /// `HEAD`, and for any request with an idempotency key.
+    /// Whether sending it twice has the effect and the answer of sending it
+    /// once, so that a lost answer may be retried: true for `GET`, `PUT`,
+    /// `DELETE` and `HEAD`, and for any request with an idempotency key;
+    /// false for the friend and block routes, whose repeat fails
+    /// (`AlreadySentRequest`, `NoEffect`…) where the first try worked.
     pub fn is_idempotent(&self) -> bool {
+        if ANSWER_CHANGES_ON_REPEAT.contains(&self.route) {
+            return false;
+        }
         matches!(self.method, "GET" | "PUT" | "DELETE" | "HEAD") || self.overrides.idempotency_key.is_some()
     }
 }
+
+/// `PUT` and `DELETE` routes whose effect is the same when repeated but
+/// whose answer is not.
+const ANSWER_CHANGES_ON_REPEAT: [&str; 4] = [
+    "PUT /users/{target}/friend",
+    "DELETE /users/{target}/friend",
+    "PUT /users/{target}/block",
+    "DELETE /users/{target}/block",
+];
 
 /// Settings one call uses instead of the client's, as stoat.py's
 /// `http_overrides`: another token, base URL, extra headers, an idempotency

@@ -226,3 +226,25 @@ async fn per_call_overrides() {
     server.shutdown().await;
     other.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_friend_request_whose_answer_is_lost_is_not_sent_again() {
+    let server = support::server().await;
+    let (alice, bob) = (server.create_user("alice"), server.create_user("bob"));
+    let (a, b) = (client(&server, &alice), client(&server, &bob));
+    server.fail_rest(
+        &format!("/users/{}/friend", bob.id),
+        RestFaultKind::DroppedMidResponse,
+        1,
+    );
+    // A retry would fail with `AlreadySentRequest` though the request was
+    // made: the lost answer is the error instead.
+    let error = a.add_friend(bob.id).await.expect_err("answer lost");
+    assert!(matches!(error.kind(), ErrorKind::Transport), "{error:?}");
+    let seen_by_bob = b.user(alice.id).await.expect("alice");
+    assert_eq!(
+        seen_by_bob.relationship,
+        stoat_model::RelationshipStatus::Incoming
+    );
+    server.shutdown().await;
+}
