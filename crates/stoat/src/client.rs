@@ -1,6 +1,8 @@
 //! The client a bot starts with: REST, events and cache in one.
 
+use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -47,19 +49,29 @@ pub(crate) struct Inner {
     events: EventFlags,
     tls: Option<crate::http::rustls::ClientConfig>,
     configure_gateway: ConfigureGateway,
+    /// The running events connection's handle. Lock order: this, then
+    /// `waiters`.
     pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
     pub(crate) waiters: Mutex<Vec<Waiter>>,
+    /// How many times `close` was called: a `connect` that sees it change
+    /// while it looks up the URL knows it was closed before it started.
+    closes: AtomicU64,
 }
 
 /// The caller's changes to the events connection's settings, applied at
 /// every [`Client::connect`].
 type ConfigureGateway = Arc<dyn Fn(GatewayBuilder) -> GatewayBuilder + Send + Sync>;
 
-/// A `wait_for` call: its test and where the match goes.
+/// A `wait_for` call: its test and where the match goes (or the test's
+/// panic, to resume in the caller that wrote the test).
 pub(crate) struct Waiter {
     pub(crate) matches: Box<dyn Fn(&Event) -> bool + Send + Sync>,
-    pub(crate) sender: oneshot::Sender<Event>,
+    pub(crate) sender: oneshot::Sender<std::thread::Result<Event>>,
 }
+
+/// How many events a [`Client::run`] loop reads ahead while a handler
+/// runs; past that, reading waits for the handlers to catch up.
+const READ_AHEAD: usize = 256;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -182,6 +194,7 @@ impl ClientBuilder {
                 configure_gateway: self.configure_gateway,
                 gateway: Mutex::new(None),
                 waiters: Mutex::new(Vec::new()),
+                closes: AtomicU64::new(0),
             }),
         }
     }
@@ -241,15 +254,12 @@ impl Client {
     /// A client has one events connection at a time: while one runs, this
     /// fails with [`Error::AlreadyConnected`]. Once it has ended (after
     /// [`close`](Self::close), a terminal error, or dropping its stream),
-    /// `connect` starts a new one.
+    /// `connect` starts a new one. A `close` that comes while this is still
+    /// looking up the events URL applies to it: the stream it returns ends
+    /// at once.
     pub async fn connect(&self) -> Result<Events, Error> {
-        if is_running(
-            self.inner
-                .gateway
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_ref(),
-        ) {
+        let closes = self.inner.closes.load(Ordering::SeqCst);
+        if self.gateway().is_some() {
             return Err(Error::AlreadyConnected);
         }
         let url = match &self.inner.ws_url {
@@ -264,54 +274,99 @@ impl Client {
         }
         let (gateway, handle) = (self.inner.configure_gateway)(gateway).build()?;
         let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
-        // Checked again: another `connect` may have won while this one
-        // discovered the URL. The stream built here never connected.
+        // Checked again: another `connect` may have won, or a `close` come,
+        // while this one discovered the URL. The stream built here has not
+        // connected yet.
         if is_running(slot.as_ref()) {
             return Err(Error::AlreadyConnected);
         }
-        *slot = Some(handle.clone());
+        if self.inner.closes.load(Ordering::SeqCst) == closes {
+            *slot = Some(handle.clone());
+        } else {
+            handle.close();
+        }
         Ok(Events::new(self.clone(), gateway, handle))
     }
 
     /// Connects, and calls `handler` for every event until the connection
     /// ends: cleanly after [`close`](Self::close) (`Ok`), or with its
-    /// terminal error. Events are handled one at a time, in order.
+    /// terminal error.
+    ///
+    /// Events are handled one at a time, in order. While a handler runs, the
+    /// connection is still read (up to 256 events ahead, applied to the
+    /// cache and kept for the next handlers): so a handler may
+    /// [`wait_for`](Self::wait_for) a later event, and its commands (typing)
+    /// go out at once. Events read before the connection closed are still
+    /// handled.
     pub async fn run(&self, handler: &impl crate::EventHandler) -> Result<(), Error> {
         use futures_util::StreamExt;
 
         let mut events = self.connect().await?;
-        while let Some(item) = events.next().await {
-            match item {
-                Ok(event) => crate::handler::dispatch(handler, self, &event).await,
+        let mut ahead = VecDeque::new();
+        let mut ended = false;
+        loop {
+            let item = match ahead.pop_front() {
+                Some(item) => item,
+                None if ended => return Ok(()),
+                None => match events.next().await {
+                    Some(item) => item,
+                    None => return Ok(()),
+                },
+            };
+            let item = match item {
                 Err(error) if error.is_terminal() => return Err(error),
-                Err(error) => handler.on_error(self, &error).await,
+                item => item,
+            };
+            let handling = async {
+                match &item {
+                    Ok(event) => crate::handler::dispatch(handler, self, event).await,
+                    Err(error) => handler.on_error(self, error).await,
+                }
+            };
+            let mut handling = std::pin::pin!(handling);
+            loop {
+                tokio::select! {
+                    biased;
+                    () = &mut handling => break,
+                    next = events.next(), if !ended && ahead.len() < READ_AHEAD => match next {
+                        Some(next) => ahead.push_back(next),
+                        None => ended = true,
+                    },
+                }
             }
         }
-        Ok(())
     }
 
     /// The next event that `matches`, seen by whoever drives the events
-    /// stream (a [`run`](Self::run) loop or an [`Events`] consumer), or
-    /// [`Error::Timeout`].
+    /// stream (a [`run`](Self::run) loop, also while one of its handlers
+    /// runs, or an [`Events`] consumer), or [`Error::Timeout`]. Ends with
+    /// [`Error::NotConnected`] if the connection ends first. If `matches`
+    /// panics, the panic resumes here.
     pub async fn wait_for(
         &self,
         matches: impl Fn(&Event) -> bool + Send + Sync + 'static,
         timeout: Duration,
     ) -> Result<Event, Error> {
-        if self.gateway().is_none() {
-            return Err(Error::NotConnected);
-        }
         let (sender, receiver) = oneshot::channel();
-        self.inner
-            .waiters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Waiter {
-                matches: Box::new(matches),
-                sender,
-            });
+        {
+            // Registered under the connection's lock, so that it cannot
+            // slip in just after the connection ended and wait in vain.
+            let slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+            if !is_running(slot.as_ref()) {
+                return Err(Error::NotConnected);
+            }
+            self.inner
+                .waiters
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(Waiter {
+                    matches: Box::new(matches),
+                    sender,
+                });
+        }
         match tokio::time::timeout(timeout, receiver).await {
-            Ok(Ok(event)) => Ok(event),
+            Ok(Ok(Ok(event))) => Ok(event),
+            Ok(Ok(Err(panic))) => std::panic::resume_unwind(panic),
             Ok(Err(_)) => Err(Error::NotConnected),
             Err(_) => Err(Error::Timeout),
         }
@@ -321,24 +376,21 @@ impl Client {
     /// returns `Ok`) once the close frame is sent. REST requests are not
     /// affected. The client spawns no task, so nothing is left behind.
     pub fn close(&self) {
-        if let Some(handle) = self
-            .inner
-            .gateway
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-        {
+        let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+        self.inner.closes.fetch_add(1, Ordering::SeqCst);
+        if let Some(handle) = slot.take() {
             handle.close();
         }
     }
 
-    /// The events connection's command handle, when connected.
+    /// The events connection's command handle, while one runs.
     pub fn gateway(&self) -> Option<stoat_gateway::Handle> {
         self.inner
             .gateway
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+            .filter(|handle| !handle.is_closed())
     }
 
     /// The round trip of the last ping, when connected.

@@ -2,6 +2,7 @@
 //! with what it changed.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
@@ -147,9 +148,9 @@ impl Events {
         }
     }
 
-    /// The connection is over. Unless the client has moved on to a newer
-    /// one (after `close`, then `connect`), it has none now, and nobody
-    /// waiting for an event will see one.
+    /// The connection is over (its stream ended or was dropped). Unless the
+    /// client has moved on to a newer one (after `close`, then `connect`),
+    /// it has none now, and nobody waiting for an event will see one.
     fn ended(&self) {
         let inner = &self.client.inner;
         let mut slot = inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
@@ -165,6 +166,12 @@ impl Events {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        self.ended();
     }
 }
 
@@ -288,24 +295,26 @@ fn apply(client: &Client, incoming: Incoming) -> Option<Event> {
 
 /// Hands the event to every `wait_for` it matches; forgets waiters that gave up.
 fn notify(client: &Client, event: &Event) {
-    let mut waiters = client
-        .inner
-        .waiters
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if waiters.is_empty() {
+    let waiters = &client.inner.waiters;
+    // The tests are the caller's code: they run with no lock held, so that
+    // they may use the client, and a panicking one costs no other waiter.
+    let taken = std::mem::take(&mut *waiters.lock().unwrap_or_else(PoisonError::into_inner));
+    if taken.is_empty() {
         return;
     }
-    let mut kept = Vec::with_capacity(waiters.len());
-    for waiter in waiters.drain(..) {
+    let mut kept = Vec::with_capacity(taken.len());
+    for waiter in taken {
         if waiter.sender.is_closed() {
             continue;
         }
-        if (waiter.matches)(event) {
-            let _ = waiter.sender.send(event.clone());
-        } else {
-            kept.push(waiter);
+        match std::panic::catch_unwind(AssertUnwindSafe(|| (waiter.matches)(event))) {
+            Ok(true) => drop(waiter.sender.send(Ok(event.clone()))),
+            Ok(false) => kept.push(waiter),
+            Err(panic) => drop(waiter.sender.send(Err(panic))),
         }
     }
+    let mut waiters = waiters.lock().unwrap_or_else(PoisonError::into_inner);
+    // Those that came while the tests ran wait after the older ones.
+    kept.append(&mut waiters);
     *waiters = kept;
 }

@@ -300,23 +300,27 @@ impl UserHandle {
     /// Shows you typing in the DM (over the events connection). Errors:
     /// [`Error::NotConnected`], and those of [`open_dm`](Self::open_dm).
     pub async fn begin_typing(&self) -> Result<(), Error> {
-        let channel = self.fetch_channel_id().await?;
-        let gateway = self.client.gateway().ok_or(Error::NotConnected)?;
+        let (gateway, channel) = self.typing_in().await?;
         Ok(gateway.begin_typing(channel).await?)
     }
 
     /// Stops showing you typing in the DM.
     pub async fn end_typing(&self) -> Result<(), Error> {
-        let channel = self.fetch_channel_id().await?;
-        let gateway = self.client.gateway().ok_or(Error::NotConnected)?;
+        let (gateway, channel) = self.typing_in().await?;
         Ok(gateway.end_typing(channel).await?)
     }
 
     /// Shows you typing until the guard is dropped.
     pub async fn typing(&self) -> Result<stoat_gateway::TypingGuard, Error> {
-        let channel = self.fetch_channel_id().await?;
-        let gateway = self.client.gateway().ok_or(Error::NotConnected)?;
+        let (gateway, channel) = self.typing_in().await?;
         Ok(gateway.typing(channel).await?)
+    }
+
+    /// The events connection and the DM to show typing in. The connection
+    /// is checked first, so that none opens a DM in vain.
+    async fn typing_in(&self) -> Result<(stoat_gateway::Handle, ChannelId), Error> {
+        let gateway = self.client.gateway().ok_or(Error::NotConnected)?;
+        Ok((gateway, self.fetch_channel_id().await?))
     }
 
     /// Joins (or starts) a call in the DM; set node, recipients or
