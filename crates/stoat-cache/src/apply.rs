@@ -90,7 +90,11 @@ pub struct UserDiff {
 impl Cache {
     /// Applies an event and says what changed. `Bulk` is applied item by
     /// item; the last non-empty change is returned (use [`Event::flatten`]
-    /// to see each).
+    /// to see each). Likewise a `BulkMessageDelete` reports the last
+    /// message it removed, and a voice move its join: to know every
+    /// `before`, look it up ([`message`](Self::message),
+    /// [`voice_state`](Self::voice_state)) before applying, as the `stoat`
+    /// facade does.
     pub fn update(&self, event: &Event) -> Update {
         match event {
             Event::Ready(ready) => self.ready(ready),

@@ -109,6 +109,9 @@ proptest! {
             prop_assert_eq!(changes.contains(flag), changed(key), "{}", key);
         }
         prop_assert_eq!(changes.contains(UserChanges::PROFILE), profile);
+        // What an update may change (for users not at hand) covers what it did.
+        let touched = UserChanges::touched_by(&data, &clear);
+        prop_assert!(touched.contains(changes), "{:?} outside {:?}", changes, touched);
     }
 
     #[test]

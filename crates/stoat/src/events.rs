@@ -1,6 +1,7 @@
 //! The events stream: each event applied to the cache, then handed out
 //! with what it changed.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -8,8 +9,9 @@ use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
-use stoat_cache::Update;
+use stoat_cache::{Cache, Update};
 use stoat_gateway::{Gateway, Handle, Incoming, Reconnect};
+use stoat_model::Event as Raw;
 use stoat_model::event::Ready;
 use stoat_model::{
     Channel, ChannelId, Message, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
@@ -30,7 +32,9 @@ pub enum Event {
         /// The state.
         ready: Arc<Ready>,
     },
-    /// A user changed (`UserUpdate`).
+    /// A user changed (`UserUpdate`). For a user the cache does not keep,
+    /// `before` and `after` are `None` and `changes` names every part the
+    /// update sets or clears.
     UserUpdate {
         /// The user.
         id: UserId,
@@ -42,7 +46,8 @@ pub enum Event {
         after: Option<Box<User>>,
     },
     /// Your relationship with a user changed (a friend request, an
-    /// acceptance, a block…).
+    /// acceptance, a block…). Needs the cache's users (`before` comes from
+    /// there): without them the change comes as [`Event::Other`].
     Relationship {
         /// The user, as the event gave them.
         user: Box<User>,
@@ -65,7 +70,7 @@ pub enum Event {
         /// After.
         after: Option<Arc<Message>>,
     },
-    /// A message was deleted (one of a bulk deletion, too).
+    /// A message was deleted (a bulk deletion is one of these per message).
     MessageDelete {
         /// Its channel.
         channel: ChannelId,
@@ -107,7 +112,8 @@ pub enum Event {
         user: UserId,
     },
     /// A voice state changed: a join (`before` is `None`), a leave (`after`
-    /// is `None`), or an update.
+    /// is `None`), or an update. A move between channels is a leave, then
+    /// a join.
     VoiceState {
         /// The channel.
         channel: ChannelId,
@@ -131,6 +137,8 @@ pub struct Events {
     gateway: Gateway,
     /// This connection's handle, to tell it from a newer one at the end.
     handle: Handle,
+    /// Events made from the last item and not yet handed out.
+    ready: VecDeque<Event>,
 }
 
 impl fmt::Debug for Events {
@@ -145,6 +153,7 @@ impl Events {
             client,
             gateway,
             handle,
+            ready: VecDeque::new(),
         }
     }
 
@@ -180,6 +189,11 @@ impl Stream for Events {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
+            // One item can make several events (a bulk deletion, a move).
+            if let Some(event) = self.ready.pop_front() {
+                notify(&self.client, &event);
+                return Poll::Ready(Some(Ok(event)));
+            }
             let item = match self.gateway.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(item) => item,
@@ -190,10 +204,8 @@ impl Stream for Events {
             };
             match item {
                 Ok(incoming) => {
-                    if let Some(event) = apply(&self.client, incoming) {
-                        notify(&self.client, &event);
-                        return Poll::Ready(Some(Ok(event)));
-                    }
+                    let this = &mut *self;
+                    apply(this.client.cache(), incoming, &mut this.ready);
                 }
                 Err(error) => return Poll::Ready(Some(Err(Error::Gateway(error)))),
             }
@@ -201,96 +213,240 @@ impl Stream for Events {
     }
 }
 
-/// Applies an incoming item to the cache and says what it changed.
-fn apply(client: &Client, incoming: Incoming) -> Option<Event> {
-    let cache = client.cache();
-    Some(match incoming {
+/// Applies an incoming item to the cache and queues the events it makes:
+/// one for most, one per message of a bulk deletion, a leave and a join for
+/// a voice move, none for items a newer gateway crate may add.
+fn apply(cache: &Cache, incoming: Incoming, out: &mut VecDeque<Event>) {
+    match incoming {
         Incoming::Ready { ready, session } => {
-            let event = stoat_model::Event::Ready(ready);
+            let event = Raw::Ready(ready);
             cache.update(&event);
-            match event {
-                stoat_model::Event::Ready(ready) => Event::Ready {
+            if let Raw::Ready(ready) = event {
+                out.push_back(Event::Ready {
                     session,
                     ready: Arc::from(ready),
-                },
-                other => Event::Other(Arc::new(other)),
+                });
             }
         }
-        Incoming::Reconnecting(reconnect) => Event::Reconnecting(Arc::new(reconnect)),
-        Incoming::Event(event) => {
-            let before = match &event {
-                stoat_model::Event::UserUpdate(update) => cache.user(update.id).map(Box::new),
-                _ => None,
+        Incoming::Reconnecting(reconnect) => out.push_back(Event::Reconnecting(Arc::new(reconnect))),
+        Incoming::Event(event) => apply_event(cache, event, out),
+        _ => {}
+    }
+}
+
+/// One server event: what the cache had first (so that `before` is known
+/// even where the cache reports only the last change), then the update.
+/// Where the cache keeps nothing (a user or message it does not have, a
+/// resource turned off) the event is still made from the server's own.
+fn apply_event(cache: &Cache, event: Raw, out: &mut VecDeque<Event>) {
+    if let Raw::Bulk(bulk) = event {
+        for item in bulk.v {
+            apply_event(cache, item, out);
+        }
+        return;
+    }
+    let before = Before::of(cache, &event);
+    let target = message_of(&event);
+    let update = cache.update(&event);
+    let event = match (update, event) {
+        (update, Raw::UserUpdate(raw)) => {
+            let changes = match update {
+                Update::User(diff) => diff.changes,
+                _ if before.user.is_some() => UserChanges::empty(),
+                _ => UserChanges::touched_by(&raw.data, &raw.clear),
             };
-            match (cache.update(&event), event) {
-                (Update::User(diff), _) => Event::UserUpdate {
-                    id: diff.id,
-                    changes: diff.changes,
-                    before,
-                    after: cache.user(diff.id).map(Box::new),
-                },
-                (
-                    Update::Relationship { before, after, .. },
-                    stoat_model::Event::UserRelationship(change),
-                ) => Event::Relationship {
-                    user: Box::new(change.user),
-                    before,
-                    after,
-                },
-                (_, stoat_model::Event::Message(message)) => Event::Message(Arc::from(message)),
-                (
-                    Update::Message {
-                        channel, id, before, ..
-                    },
-                    stoat_model::Event::MessageDelete(_) | stoat_model::Event::BulkMessageDelete(_),
-                ) => Event::MessageDelete { channel, id, before },
-                (
-                    Update::Message {
-                        channel, id, before, ..
-                    },
-                    _,
-                ) => Event::MessageUpdate {
-                    channel,
+            Event::UserUpdate {
+                id: raw.id,
+                changes,
+                before: before.user,
+                after: cache.user(raw.id).map(Box::new),
+            }
+        }
+        (Update::Relationship { before, after, .. }, Raw::UserRelationship(change)) => Event::Relationship {
+            user: Box::new(change.user),
+            before,
+            after,
+        },
+        (_, Raw::Message(message)) => Event::Message(Arc::from(message)),
+        (_, Raw::BulkMessageDelete(bulk)) => {
+            for (id, before) in bulk.ids.into_iter().zip(before.messages) {
+                out.push_back(Event::MessageDelete {
+                    channel: bulk.channel,
                     id,
                     before,
-                    after: cache.message(channel, id),
-                },
-                (Update::Channel { id, before, after }, _) => Event::Channel { id, before, after },
-                (Update::Wiped { user }, _) => Event::PlatformWipe { user },
-                (_, stoat_model::Event::ChannelStartTyping(typing)) => Event::Typing {
-                    channel: typing.id,
-                    user: typing.user,
-                    started: true,
-                },
-                (_, stoat_model::Event::ChannelStopTyping(typing)) => Event::Typing {
-                    channel: typing.id,
-                    user: typing.user,
-                    started: false,
-                },
-                (_, stoat_model::Event::ChannelAck(ack)) => Event::Ack {
-                    channel: ack.id,
-                    message: ack.message_id,
-                },
-                (
-                    Update::Voice {
-                        channel,
-                        user,
-                        before,
-                        after,
-                    },
-                    _,
-                ) => Event::VoiceState {
-                    channel,
-                    user,
-                    before,
-                    after,
-                },
-                (_, event) => Event::Other(Arc::new(event)),
+                });
+            }
+            return;
+        }
+        (_, Raw::MessageDelete(deleted)) => Event::MessageDelete {
+            channel: deleted.channel,
+            id: deleted.id,
+            before: before.messages.into_iter().flatten().next(),
+        },
+        (
+            _,
+            Raw::MessageUpdate(_)
+            | Raw::MessageAppend(_)
+            | Raw::MessageReact(_)
+            | Raw::MessageUnreact(_)
+            | Raw::MessageRemoveReaction(_),
+        ) => {
+            let Some((channel, id)) = target else { return };
+            Event::MessageUpdate {
+                channel,
+                id,
+                before: before.messages.into_iter().flatten().next(),
+                after: cache.message(channel, id),
             }
         }
-        // Kinds of items a newer gateway crate may add are skipped.
-        _ => return None,
-    })
+        (Update::Channel { id, before, after }, _) => Event::Channel { id, before, after },
+        (Update::Wiped { user }, _) => Event::PlatformWipe { user },
+        (_, Raw::VoiceChannelMove(moved)) => {
+            let (leave, join) = voice_move(
+                moved.user,
+                (moved.from, moved.to),
+                before.voice,
+                Some(moved.state),
+            );
+            out.push_back(leave);
+            join
+        }
+        (_, Raw::UserMoveVoiceChannel(moved)) => match before.voice {
+            Some(state) => {
+                let after = cache
+                    .voice_state(moved.to, state.id)
+                    .unwrap_or_else(|| state.clone());
+                let (leave, join) = voice_move(state.id, (moved.from, moved.to), Some(state), Some(after));
+                out.push_back(leave);
+                join
+            }
+            // Your own state was not cached: nothing to tell of it.
+            None => Event::Other(Arc::new(Raw::UserMoveVoiceChannel(moved))),
+        },
+        (
+            Update::Voice {
+                channel,
+                user,
+                before,
+                after,
+            },
+            _,
+        ) => Event::VoiceState {
+            channel,
+            user,
+            before,
+            after,
+        },
+        (_, event) => from_the_server(event),
+    };
+    out.push_back(event);
+}
+
+/// An event the cache had nothing to say about, as the server gave it.
+fn from_the_server(event: Raw) -> Event {
+    match event {
+        Raw::ChannelStartTyping(typing) => Event::Typing {
+            channel: typing.id,
+            user: typing.user,
+            started: true,
+        },
+        Raw::ChannelStopTyping(typing) => Event::Typing {
+            channel: typing.id,
+            user: typing.user,
+            started: false,
+        },
+        Raw::ChannelAck(ack) => Event::Ack {
+            channel: ack.id,
+            message: ack.message_id,
+        },
+        // Voice states not kept: a join still says who joined, and how.
+        Raw::VoiceChannelJoin(join) => Event::VoiceState {
+            channel: join.id,
+            user: join.state.id,
+            before: None,
+            after: Some(join.state),
+        },
+        other => Event::Other(Arc::new(other)),
+    }
+}
+
+/// What the cache had before an event, looked up first for the events whose
+/// update reports only part of it.
+struct Before {
+    /// The user a `UserUpdate` is about.
+    user: Option<Box<User>>,
+    /// The messages an edit, reaction or deletion is about.
+    messages: Vec<Option<Arc<Message>>>,
+    /// The state a voice move leaves.
+    voice: Option<UserVoiceState>,
+}
+
+impl Before {
+    fn of(cache: &Cache, event: &Raw) -> Self {
+        let user = match event {
+            Raw::UserUpdate(update) => cache.user(update.id).map(Box::new),
+            _ => None,
+        };
+        let messages = match event {
+            Raw::BulkMessageDelete(bulk) => bulk
+                .ids
+                .iter()
+                .map(|&id| cache.message(bulk.channel, id))
+                .collect(),
+            other => message_of(other)
+                .map(|(channel, id)| cache.message(channel, id))
+                .into_iter()
+                .collect(),
+        };
+        let voice = match event {
+            Raw::VoiceChannelMove(moved) => cache.voice_state(moved.from, moved.user),
+            Raw::UserMoveVoiceChannel(moved) => {
+                cache.me_id().and_then(|me| cache.voice_state(moved.from, me))
+            }
+            _ => None,
+        };
+        Self {
+            user,
+            messages,
+            voice,
+        }
+    }
+}
+
+/// A move of `user` as a leave of `from` and a join of `to`.
+fn voice_move(
+    user: UserId,
+    (from, to): (ChannelId, ChannelId),
+    before: Option<UserVoiceState>,
+    after: Option<UserVoiceState>,
+) -> (Event, Event) {
+    let leave = Event::VoiceState {
+        channel: from,
+        user,
+        before,
+        after: None,
+    };
+    let join = Event::VoiceState {
+        channel: to,
+        user,
+        before: None,
+        after,
+    };
+    (leave, join)
+}
+
+/// The message an edit, reaction or deletion is about.
+fn message_of(event: &Raw) -> Option<(ChannelId, MessageId)> {
+    match event {
+        Raw::MessageUpdate(update) => Some((update.channel, update.id)),
+        Raw::MessageAppend(append) => Some((append.channel, append.id)),
+        Raw::MessageDelete(deleted) => Some((deleted.channel, deleted.id)),
+        Raw::MessageReact(reaction) | Raw::MessageUnreact(reaction) => {
+            Some((reaction.channel_id, reaction.id))
+        }
+        Raw::MessageRemoveReaction(removed) => Some((removed.channel_id, removed.id)),
+        _ => None,
+    }
 }
 
 /// Hands the event to every `wait_for` it matches; forgets waiters that gave up.

@@ -68,15 +68,17 @@ pub trait EventHandler: Send + Sync {
         async {}
     }
 
-    /// A message changed (edit, appended embed, reaction): cached before
-    /// and after.
+    /// A message changed (edit, appended embed, reaction): before and after
+    /// as cached (`None` for a message the cache does not have).
     fn on_message_update(
         &self,
         client: &Client,
+        channel: ChannelId,
+        id: MessageId,
         before: Option<&Message>,
         after: Option<&Message>,
     ) -> impl Future<Output = ()> + Send {
-        let _ = (client, before, after);
+        let _ = (client, channel, id, before, after);
         async {}
     }
 
@@ -195,9 +197,14 @@ pub(crate) async fn dispatch(handler: &impl EventHandler, client: &Client, event
                 .await;
         }
         Event::Message(message) => handler.on_message(client, message).await,
-        Event::MessageUpdate { before, after, .. } => {
+        Event::MessageUpdate {
+            channel,
+            id,
+            before,
+            after,
+        } => {
             handler
-                .on_message_update(client, before.as_deref(), after.as_deref())
+                .on_message_update(client, *channel, *id, before.as_deref(), after.as_deref())
                 .await;
         }
         Event::MessageDelete { channel, id, before } => {

@@ -270,7 +270,14 @@ impl EventHandler for DmRecorder {
         self.push("ack".into());
     }
 
-    async fn on_message_update(&self, _: &Client, before: Option<&Message>, after: Option<&Message>) {
+    async fn on_message_update(
+        &self,
+        _: &Client,
+        _: stoat::ChannelId,
+        _: stoat::MessageId,
+        before: Option<&Message>,
+        after: Option<&Message>,
+    ) {
         let content = |m: Option<&Message>| m.and_then(|m| m.content.as_deref()).unwrap_or("?").to_owned();
         self.push(format!(
             "message update {} -> {}",
@@ -357,5 +364,92 @@ async fn dm_events_reach_their_handler_methods() {
         "message delete edited words",
     ];
     assert_eq!(calls, expected);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn events_the_cache_knows_little_of_still_arrive_whole() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    support::befriend(&server, &alice_account, &bot_account).await;
+    let (bot, mut events) = connected(&server, &bot_account).await;
+    let alice = support::client(&server, &alice_account);
+    let to_bot = alice.user(bot_account.id);
+    let (first, second) = (
+        to_bot.send("one").await.expect("one"),
+        to_bot.send("two").await.expect("two"),
+    );
+    let dm = first.channel;
+    next(
+        &mut events,
+        |e| matches!(e, Event::Message(m) if m.id == second.id),
+    )
+    .await;
+    let (stranger, elsewhere, nowhere) = (
+        server.create_user("stranger").id,
+        stoat::MessageId::SYSTEM,
+        stoat::ChannelId::SYSTEM,
+    );
+    let state = format!(
+        r#"{{"id":"{stranger}","joined_at":"2026-11-24T05:27:57.123Z","is_receiving":true,"is_publishing":false,"screensharing":false,"camera":false}}"#
+    );
+    for frame in [
+        // Two cached messages and one the cache never had: three deletions.
+        format!(
+            r#"{{"type":"BulkMessageDelete","channel":"{dm}","ids":["{}","{}","{elsewhere}"]}}"#,
+            first.id, second.id
+        ),
+        format!(r#"{{"type":"MessageUpdate","id":"{elsewhere}","channel":"{dm}","data":{{"content":"x"}}}}"#),
+        format!(
+            r#"{{"type":"UserUpdate","id":"{stranger}","data":{{"online":true}},"clear":["StatusText"]}}"#
+        ),
+        format!(
+            r#"{{"type":"VoiceChannelMove","user":"{stranger}","from":"{dm}","to":"{elsewhere}","state":{state}}}"#
+        ),
+    ] {
+        server.send_raw(bot_account.id, &frame);
+    }
+    let mut deleted = Vec::new();
+    for _ in 0..3 {
+        let Event::MessageDelete { id, before, .. } =
+            next(&mut events, |e| matches!(e, Event::MessageDelete { .. })).await
+        else {
+            unreachable!()
+        };
+        deleted.push((id, before.and_then(|m| m.content.clone())));
+    }
+    assert_eq!(
+        deleted,
+        [
+            (first.id, Some("one".into())),
+            (second.id, Some("two".into())),
+            (elsewhere, None)
+        ]
+    );
+    let update = next(&mut events, |e| matches!(e, Event::MessageUpdate { .. })).await;
+    assert!(
+        matches!(update, Event::MessageUpdate { id, before: None, after: None, .. } if id == elsewhere),
+        "{update:?}"
+    );
+    let update = next(&mut events, |e| matches!(e, Event::UserUpdate { .. })).await;
+    let Event::UserUpdate {
+        id, changes, before, ..
+    } = update
+    else {
+        unreachable!()
+    };
+    assert_eq!((id, before), (stranger, None));
+    assert_eq!(changes, UserChanges::ONLINE | UserChanges::STATUS);
+    let leave = next(&mut events, |e| matches!(e, Event::VoiceState { .. })).await;
+    assert!(
+        matches!(leave, Event::VoiceState { channel, user, after: None, .. } if channel == dm && user == stranger),
+        "{leave:?}"
+    );
+    let join = next(&mut events, |e| matches!(e, Event::VoiceState { .. })).await;
+    assert!(
+        matches!(&join, Event::VoiceState { channel, after: Some(state), .. } if *channel == nowhere && state.is_receiving),
+        "{join:?}"
+    );
+    drop(bot);
     server.shutdown().await;
 }

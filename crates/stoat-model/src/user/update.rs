@@ -43,6 +43,57 @@ bitflags! {
     }
 }
 
+impl UserChanges {
+    /// The parts of a user that an update sets or clears, whatever their
+    /// values were: what it may have changed about a user you do not have.
+    /// (With the user at hand, [`User::apply_update`] says what it did
+    /// change, always a part of this.)
+    ///
+    /// ```
+    /// use stoat_model::{FieldsUser, PartialUser, UserChanges};
+    ///
+    /// let data = PartialUser { online: Some(true), ..Default::default() };
+    /// let touched = UserChanges::touched_by(&data, &[FieldsUser::StatusText]);
+    /// assert_eq!(touched, UserChanges::ONLINE | UserChanges::STATUS);
+    /// ```
+    pub fn touched_by(data: &PartialUser, clear: &[FieldsUser]) -> Self {
+        let cleared = |field: FieldsUser| clear.contains(&field);
+        [
+            (Self::USERNAME, data.username.is_some()),
+            (Self::DISCRIMINATOR, data.discriminator.is_some()),
+            (
+                Self::DISPLAY_NAME,
+                data.display_name.is_some() || cleared(FieldsUser::DisplayName),
+            ),
+            (
+                Self::PRONOUNS,
+                data.pronouns.is_some() || cleared(FieldsUser::Pronouns),
+            ),
+            (Self::AVATAR, data.avatar.is_some() || cleared(FieldsUser::Avatar)),
+            (Self::RELATIONS, data.relations.is_some()),
+            (Self::BADGES, data.badges.is_some()),
+            (
+                Self::STATUS,
+                data.status.is_some()
+                    || cleared(FieldsUser::StatusText)
+                    || cleared(FieldsUser::StatusPresence),
+            ),
+            (Self::FLAGS, data.flags.is_some()),
+            (Self::PRIVILEGED, data.privileged.is_some()),
+            (Self::BOT, data.bot.is_some()),
+            (Self::RELATIONSHIP, data.relationship.is_some()),
+            (Self::ONLINE, data.online.is_some()),
+            (
+                Self::PROFILE,
+                cleared(FieldsUser::ProfileContent) || cleared(FieldsUser::ProfileBackground),
+            ),
+        ]
+        .into_iter()
+        .filter(|&(_, touched)| touched)
+        .fold(Self::empty(), |all, (flag, _)| all | flag)
+    }
+}
+
 /// Sets `slot` to `value` and records `flag` if that changed anything.
 fn set<T: PartialEq>(changes: &mut UserChanges, flag: UserChanges, slot: &mut T, value: T) {
     if *slot != value {
