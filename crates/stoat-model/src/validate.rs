@@ -148,6 +148,11 @@ pub fn display_name(value: &str) -> Checked {
 ///
 /// The server also normalises look-alike characters and refuses some
 /// reserved names; those checks need its word lists and stay server-side.
+/// Its letters are Unicode's `\p{L}`; this check uses
+/// [`char::is_alphabetic`], which also takes letter numbers (`Ⅻ`) and some
+/// combining marks: those pass here and the server refuses them
+/// (`FailedValidation`). Exact tables would cost a dependency for a
+/// check the server makes anyway.
 pub fn username(value: &str) -> Checked {
     chars("username", value, 2, 32)?;
     match value

@@ -9,14 +9,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use stoat_http::{
-    AddFriend, Block, EditUserRequest, GetDefaultAvatar, GetFlags, GetMessages, GetMutuals, GetProfile,
-    GetUser, JoinCallRequest, OpenDm, Overrides, RemoveFriend, ReportUser, SearchMessagesRequest,
-    SendMessageRequest, Unblock,
+    AddFriend, Block, EditUserRequest, GetDefaultAvatar, GetFlags, GetMessages, GetMutuals, GetUser,
+    JoinCallRequest, OpenDm, Overrides, RemoveFriend, ReportUser, SearchMessagesRequest, SendMessageRequest,
+    Unblock,
 };
 use stoat_model::request::UserReportReason;
 use stoat_model::{
     BulkMessageResponse, Channel, ChannelId, JoinCallResponse, Message, MessageId, Relationship,
-    RelationshipStatus, Secret, ServerId, User, UserId, UserVoiceState,
+    RelationshipStatus, Secret, ServerId, User, UserId, UserProfile, UserVoiceState,
 };
 
 use crate::{Client, Error};
@@ -125,9 +125,13 @@ impl UserHandle {
         with_overrides!(self, self.client.http().user(self.id))
     }
 
-    /// Fetches the profile. Errors: `NotFound`, `MissingPermission` (`ViewProfile`).
-    pub fn fetch_profile(&self) -> GetProfile<'_> {
-        with_overrides!(self, self.client.http().user_profile(self.id))
+    /// Fetches the profile, and keeps it in the cache (until a `UserUpdate`
+    /// clears part of it). Errors: `NotFound`, `MissingPermission`
+    /// (`ViewProfile`).
+    pub async fn fetch_profile(&self) -> Result<UserProfile, Error> {
+        let profile = with_overrides!(self, self.client.http().user_profile(self.id)).await?;
+        self.client.cache().insert_profile(self.id, profile.clone());
+        Ok(profile)
     }
 
     /// Fetches the flags (no token needed). Errors: none of its own.
@@ -201,17 +205,20 @@ impl UserHandle {
 
     // --- several steps -----------------------------------------------------
 
-    /// The DM's id: from the cache, or opened once (and cached) on first
-    /// need (stoat.py's `fetch_channel_id`). Errors: as [`open_dm`](Self::open_dm).
+    /// The DM's id: from the cache, or opened on first need and then kept
+    /// (when the cache keeps channels, as it does by default; stoat.py's
+    /// `fetch_channel_id`). Errors: as [`open_dm`](Self::open_dm).
     pub async fn fetch_channel_id(&self) -> Result<ChannelId, Error> {
         if let Some(id) = self.dm_channel_id() {
             return Ok(id);
         }
         let channel = self.open_dm().await?;
         let id = channel.id().ok_or(Error::NotADm)?;
-        // The cache files a DM under the other user, so it must know who you are.
+        // The cache files a DM under the other user, so it must know who you
+        // are (asked with this handle's overrides, as the DM was).
         if self.client.cache().me_id().is_none() {
-            self.client.me().await?;
+            let me = with_overrides!(self, self.client.http().current_user()).await?;
+            self.client.cache().insert_me(me);
         }
         self.client.cache().insert_channel(channel);
         Ok(id)

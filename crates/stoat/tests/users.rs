@@ -170,6 +170,14 @@ async fn fetches_mutuals_and_pure_properties() {
             .as_deref(),
         Some("About Alice")
     );
+    // Kept in the cache once fetched.
+    assert_eq!(
+        bot.cache()
+            .profile(alice_account.id)
+            .and_then(|p| p.content.clone())
+            .as_deref(),
+        Some("About Alice")
+    );
     assert_eq!(to_alice.fetch_flags().await.expect("flags").flags.bits(), 0);
     assert!(
         to_alice
