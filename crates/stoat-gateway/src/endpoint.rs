@@ -12,7 +12,8 @@ use crate::error::{Error, ErrorKind};
 pub(crate) struct Endpoint {
     /// What is connected to: the URL with `version`, `format` and `ready=`.
     pub(crate) url: String,
-    /// What is logged: the URL as given, without our query.
+    /// What is logged: scheme, host, port and path, without user info or
+    /// query (which may hold credentials).
     pub(crate) shown: String,
 }
 
@@ -64,9 +65,11 @@ impl Endpoint {
             url.push_str("&ready=");
             url.push_str(field);
         }
+        let path = rest[authority.len()..].split('?').next().unwrap_or_default();
+        let host_and_port = authority.rsplit('@').next().unwrap_or_default();
         Ok(Self {
             url,
-            shown: base.to_owned(),
+            shown: format!("{}{host_and_port}{path}", &base[..scheme_len]),
         })
     }
 }
@@ -108,6 +111,9 @@ mod tests {
         assert_eq!(endpoint.shown, "ws://127.0.0.1:9000");
         let endpoint = Endpoint::new("ws://[::1]:9/events?x=1", Format::Json, &[], false).unwrap();
         assert_eq!(endpoint.url, "ws://[::1]:9/events?x=1&version=1&format=json");
+        let endpoint =
+            Endpoint::new("ws://user:pass@[::1]:9/e?key=secret", Format::Json, &[], false).unwrap();
+        assert_eq!(endpoint.shown, "ws://[::1]:9/e", "no credentials in logs");
         let endpoint = Endpoint::new("ws://localhost?x=1", Format::Json, &[], false).unwrap();
         assert_eq!(endpoint.url, "ws://localhost/?x=1&version=1&format=json");
     }
