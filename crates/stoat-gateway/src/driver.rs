@@ -133,11 +133,15 @@ impl Driver {
                     self.connect(attempt, delay, cause).await;
                 }
                 State::Open(open) => {
+                    // Commands before frames: with frames always waiting
+                    // (a busy connection), they would otherwise never go
+                    // out. Frames before the timer: a `Pong` that came in
+                    // time is read before its deadline is checked.
                     let wake = tokio::select! {
                         biased;
-                        next = open.socket.next() => Wake::Frame(frame::classify(next)),
                         () = self.shared.close.notified() => Wake::Close,
                         command = self.commands.recv(), if self.commands_open => Wake::Command(command),
+                        next = open.socket.next() => Wake::Frame(frame::classify(next)),
                         () = &mut open.timer => Wake::Timer,
                     };
                     self.on_wake(wake).await;

@@ -1,5 +1,6 @@
-//! Load: a thousand forced disconnects in a row, and a consumer that
-//! stops reading while the server keeps sending.
+//! Load: a thousand forced disconnects in a row, a consumer that stops
+//! reading while the server keeps sending, and commands on a busy
+//! connection.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -147,4 +148,35 @@ async fn a_slow_consumer_holds_the_server_back_and_memory_stays_bounded() {
         rss_peak.saturating_sub(rss_before) < 32 << 10,
         "memory was not bounded"
     );
+}
+
+#[tokio::test]
+async fn commands_go_out_while_frames_keep_coming() {
+    const COUNT: usize = 5_000;
+    let emulator = Emulator::start().await.unwrap();
+    let (alice, bob) = (emulator.create_user("alice"), emulator.create_user("bob"));
+    let dm = friends_with_dm(&emulator, &alice, &bob).await;
+    let (mut gateway, handle) = builder(&emulator, &alice).build().unwrap();
+    ready(&mut gateway).await;
+    let frame = format!(r#"{{"type":"SoakMarker","n":1,"pad":"{}"}}"#, "x".repeat(500));
+    // Frame by frame (not `flood`, which writes them all before the server
+    // reads again), so that the server reads what the client sends.
+    for _ in 0..COUNT {
+        emulator.send_raw(alice.id, &frame);
+    }
+    // Let them fill the socket, so that a frame is always waiting.
+    while emulator.raw_sent(alice.id).0 < 1_000 {
+        tokio::task::yield_now().await;
+    }
+    let before = emulator.frames_received(alice.id);
+    handle.begin_typing(dm).await.expect("queued");
+    let mut read = 0;
+    while emulator.frames_received(alice.id) == before {
+        marker(&event(&mut gateway).await);
+        read += 1;
+        // One runtime thread: give the server its turn to read.
+        tokio::task::yield_now().await;
+        assert!(read < 100, "the command waited behind {read} frames");
+    }
+    drop(handle);
 }

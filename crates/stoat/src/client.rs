@@ -13,9 +13,9 @@ use stoat_model::event::{EventFlags, Format};
 use stoat_model::{Secret, UserId};
 use tokio::sync::oneshot;
 
-use crate::Error;
 use crate::events::{Event, Events};
 use crate::user::{OwnUser, UserHandle};
+use crate::{Error, waiters};
 
 /// The client: a REST client, an events connection once started, and the
 /// cache both keep current. Cheap to clone: clones share everything.
@@ -52,7 +52,7 @@ pub(crate) struct Inner {
     /// The running events connection's handle. Lock order: this, then
     /// `waiters`.
     pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
-    pub(crate) waiters: Mutex<Vec<Waiter>>,
+    pub(crate) waiters: waiters::Shared,
     /// How many times `close` was called: a `connect` that sees it change
     /// while it looks up the URL knows it was closed before it started.
     closes: AtomicU64,
@@ -62,16 +62,9 @@ pub(crate) struct Inner {
 /// every [`Client::connect`].
 type ConfigureGateway = Arc<dyn Fn(GatewayBuilder) -> GatewayBuilder + Send + Sync>;
 
-/// A `wait_for` call: its test and where the match goes (or the test's
-/// panic, to resume in the caller that wrote the test).
-pub(crate) struct Waiter {
-    pub(crate) matches: Box<dyn Fn(&Event) -> bool + Send + Sync>,
-    pub(crate) sender: oneshot::Sender<std::thread::Result<Event>>,
-}
-
-/// How many events a [`Client::run`] loop reads ahead while a handler
-/// runs; past that, reading waits for the handlers to catch up.
-const READ_AHEAD: usize = 256;
+/// How far a [`Client::run`] loop may read ahead of its handlers before it
+/// warns (and again at each doubling): handlers slower than the events.
+const READ_AHEAD_WARNING: usize = 1024;
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -193,7 +186,7 @@ impl ClientBuilder {
                 tls: self.tls,
                 configure_gateway: self.configure_gateway,
                 gateway: Mutex::new(None),
-                waiters: Mutex::new(Vec::new()),
+                waiters: waiters::Shared::default(),
                 closes: AtomicU64::new(0),
             }),
         }
@@ -282,6 +275,7 @@ impl Client {
         }
         if self.inner.closes.load(Ordering::SeqCst) == closes {
             *slot = Some(handle.clone());
+            self.inner.waiters.open();
         } else {
             handle.close();
         }
@@ -293,43 +287,60 @@ impl Client {
     /// terminal error.
     ///
     /// Events are handled one at a time, in order. While a handler runs, the
-    /// connection is still read (up to 256 events ahead, applied to the
-    /// cache and kept for the next handlers): so a handler may
+    /// connection is still read: its events are applied to the cache and
+    /// kept for the next handlers, so a handler may
     /// [`wait_for`](Self::wait_for) a later event, and its commands (typing)
-    /// go out at once. Events read before the connection closed are still
-    /// handled.
+    /// go out at once. Handlers slower than the events make that backlog
+    /// grow (a warning is logged past 1,024 events): spawn long work. Events
+    /// read before the connection closed are still handled.
+    ///
+    /// Not cancel-safe: dropping the future (in a `select!`, say) drops
+    /// the events read but not yet handled (the cache has them).
     pub async fn run(&self, handler: &impl crate::EventHandler) -> Result<(), Error> {
         use futures_util::StreamExt;
 
         let mut events = self.connect().await?;
-        let mut ahead = VecDeque::new();
-        let mut ended = false;
+        let _forget = ForgetUnhandled(self);
+        let mut ahead: VecDeque<Result<Event, Error>> = VecDeque::new();
+        let (mut ended, mut warn_at) = (false, READ_AHEAD_WARNING);
         loop {
             let item = match ahead.pop_front() {
-                Some(item) => item,
+                Some(item) => {
+                    if item.is_ok() {
+                        self.inner.waiters.handling();
+                    }
+                    item
+                }
                 None if ended => return Ok(()),
                 None => match events.next().await {
                     Some(item) => item,
                     None => return Ok(()),
                 },
             };
-            let item = match item {
+            let event = match item {
                 Err(error) if error.is_terminal() => return Err(error),
-                item => item,
-            };
-            let handling = async {
-                match &item {
-                    Ok(event) => crate::handler::dispatch(handler, self, event).await,
-                    Err(error) => handler.on_error(self, error).await,
+                Err(error) => {
+                    handler.on_error(self, &error).await;
+                    continue;
                 }
+                Ok(event) => event,
             };
-            let mut handling = std::pin::pin!(handling);
+            let mut handling = std::pin::pin!(crate::handler::dispatch(handler, self, &event));
             loop {
                 tokio::select! {
                     biased;
                     () = &mut handling => break,
-                    next = events.next(), if !ended && ahead.len() < READ_AHEAD => match next {
-                        Some(next) => ahead.push_back(next),
+                    next = events.next(), if !ended => match next {
+                        Some(next) => {
+                            if let Ok(event) = &next {
+                                self.inner.waiters.read_ahead(event);
+                            }
+                            ahead.push_back(next);
+                            if ahead.len() >= warn_at {
+                                tracing::warn!(backlog = ahead.len(), "handlers fall behind the events");
+                                warn_at *= 2;
+                            }
+                        }
                         None => ended = true,
                     },
                 }
@@ -337,32 +348,23 @@ impl Client {
         }
     }
 
-    /// The next event that `matches`, seen by whoever drives the events
-    /// stream (a [`run`](Self::run) loop, also while one of its handlers
-    /// runs, or an [`Events`] consumer), or [`Error::Timeout`]. Ends with
-    /// [`Error::NotConnected`] if the connection ends first. If `matches`
-    /// panics, the panic resumes here.
+    /// The next event that `matches`, or [`Error::Timeout`]. Events come
+    /// from whoever drives the stream: a [`run`](Self::run) loop (where the
+    /// events it read but has not handled yet come first, so that a handler
+    /// sees the reply that arrived while an earlier one ran) or an
+    /// [`Events`] consumer. Ends with [`Error::NotConnected`] when the
+    /// client's connection ends (after `close`, a terminal error, or
+    /// dropping its stream). If `matches` panics, the panic resumes here.
     pub async fn wait_for(
         &self,
         matches: impl Fn(&Event) -> bool + Send + Sync + 'static,
         timeout: Duration,
     ) -> Result<Event, Error> {
         let (sender, receiver) = oneshot::channel();
-        {
-            // Registered under the connection's lock, so that it cannot
-            // slip in just after the connection ended and wait in vain.
-            let slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
-            if !is_running(slot.as_ref()) {
-                return Err(Error::NotConnected);
-            }
-            self.inner
-                .waiters
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(Waiter {
-                    matches: Box::new(matches),
-                    sender,
-                });
+        match self.inner.waiters.first_or_wait(Box::new(matches), sender) {
+            waiters::Look::NotConnected => return Err(Error::NotConnected),
+            waiters::Look::Found(event) => return Ok(event),
+            waiters::Look::Waiting => {}
         }
         match tokio::time::timeout(timeout, receiver).await {
             Ok(Ok(Ok(event))) => Ok(event),
@@ -376,11 +378,15 @@ impl Client {
     /// returns `Ok`) once the close frame is sent. REST requests are not
     /// affected. The client spawns no task, so nothing is left behind.
     pub fn close(&self) {
-        let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
-        self.inner.closes.fetch_add(1, Ordering::SeqCst);
-        if let Some(handle) = slot.take() {
-            handle.close();
-        }
+        let dropped = {
+            let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+            self.inner.closes.fetch_add(1, Ordering::SeqCst);
+            if let Some(handle) = slot.take() {
+                handle.close();
+            }
+            self.inner.waiters.close()
+        };
+        drop(dropped);
     }
 
     /// The events connection's command handle, while one runs.
@@ -424,4 +430,14 @@ impl Client {
 /// Whether the events connection kept in `slot` is still running.
 fn is_running(slot: Option<&stoat_gateway::Handle>) -> bool {
     slot.is_some_and(|handle| !handle.is_closed())
+}
+
+/// Forgets a `run` loop's unhandled events when it ends, also when its
+/// future is dropped.
+struct ForgetUnhandled<'a>(&'a Client);
+
+impl Drop for ForgetUnhandled<'_> {
+    fn drop(&mut self) {
+        drop(self.0.inner.waiters.forget_unhandled());
+    }
 }

@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
@@ -162,19 +161,18 @@ impl Events {
     /// it has none now, and nobody waiting for an event will see one.
     fn ended(&self) {
         let inner = &self.client.inner;
-        let mut slot = inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot
-            .as_ref()
-            .is_some_and(|current| !current.same_connection(&self.handle))
-        {
-            return;
-        }
-        *slot = None;
-        inner
-            .waiters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        let dropped = {
+            let mut slot = inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot
+                .as_ref()
+                .is_some_and(|current| !current.same_connection(&self.handle))
+            {
+                return;
+            }
+            *slot = None;
+            inner.waiters.close()
+        };
+        drop(dropped);
     }
 }
 
@@ -189,9 +187,13 @@ impl Stream for Events {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         loop {
-            // One item can make several events (a bulk deletion, a move).
+            // One item can make several events (a bulk deletion, a move);
+            // after `close`, as the gateway does, none is handed out.
+            if self.handle.is_closed() {
+                self.ready.clear();
+            }
             if let Some(event) = self.ready.pop_front() {
-                notify(&self.client, &event);
+                self.client.inner.waiters.notify(&event);
                 return Poll::Ready(Some(Ok(event)));
             }
             let item = match self.gateway.poll_next_unpin(cx) {
@@ -359,12 +361,19 @@ fn from_the_server(event: Raw) -> Event {
             channel: ack.id,
             message: ack.message_id,
         },
-        // Voice states not kept: a join still says who joined, and how.
+        // Voice states not kept: a join still says who joined, and how; a
+        // leave who left.
         Raw::VoiceChannelJoin(join) => Event::VoiceState {
             channel: join.id,
             user: join.state.id,
             before: None,
             after: Some(join.state),
+        },
+        Raw::VoiceChannelLeave(leave) => Event::VoiceState {
+            channel: leave.id,
+            user: leave.user,
+            before: None,
+            after: None,
         },
         other => Event::Other(Arc::new(other)),
     }
@@ -447,30 +456,4 @@ fn message_of(event: &Raw) -> Option<(ChannelId, MessageId)> {
         Raw::MessageRemoveReaction(removed) => Some((removed.channel_id, removed.id)),
         _ => None,
     }
-}
-
-/// Hands the event to every `wait_for` it matches; forgets waiters that gave up.
-fn notify(client: &Client, event: &Event) {
-    let waiters = &client.inner.waiters;
-    // The tests are the caller's code: they run with no lock held, so that
-    // they may use the client, and a panicking one costs no other waiter.
-    let taken = std::mem::take(&mut *waiters.lock().unwrap_or_else(PoisonError::into_inner));
-    if taken.is_empty() {
-        return;
-    }
-    let mut kept = Vec::with_capacity(taken.len());
-    for waiter in taken {
-        if waiter.sender.is_closed() {
-            continue;
-        }
-        match std::panic::catch_unwind(AssertUnwindSafe(|| (waiter.matches)(event))) {
-            Ok(true) => drop(waiter.sender.send(Ok(event.clone()))),
-            Ok(false) => kept.push(waiter),
-            Err(panic) => drop(waiter.sender.send(Err(panic))),
-        }
-    }
-    let mut waiters = waiters.lock().unwrap_or_else(PoisonError::into_inner);
-    // Those that came while the tests ran wait after the older ones.
-    kept.append(&mut waiters);
-    *waiters = kept;
 }

@@ -49,6 +49,7 @@ mod error;
 mod events;
 mod handler;
 mod user;
+mod waiters;
 
 pub use client::{Client, ClientBuilder};
 pub use error::Error;

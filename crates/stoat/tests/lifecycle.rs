@@ -12,9 +12,13 @@ use futures_util::StreamExt;
 use stoat::{Client, Error, Event, EventHandler, Message};
 use tokio::sync::{Notify, oneshot};
 
-/// Asks for an answer when it sees "question", waiting inside its handler.
+/// Asks for an answer when it sees "question", waiting inside its handler;
+/// takes its time over "slow" (until released).
+#[derive(Default)]
 struct Asker {
     ready: Notify,
+    slow: Notify,
+    released: Notify,
     answer: Mutex<Option<oneshot::Sender<Result<String, Error>>>>,
 }
 
@@ -24,13 +28,17 @@ impl EventHandler for Asker {
     }
 
     async fn on_message(&self, client: &Client, message: &Message) {
+        if message.content.as_deref() == Some("slow") {
+            self.slow.notify_one();
+            self.released.notified().await;
+        }
         if message.content.as_deref() != Some("question") {
             return;
         }
         let author = message.author;
         let answer = client
             .wait_for(
-                move |e| matches!(e, Event::Message(m) if m.author == author && m.content.as_deref() != Some("question")),
+                move |e| matches!(e, Event::Message(m) if m.author == author && m.content.as_deref() == Some("answer")),
                 Duration::from_secs(5),
             )
             .await
@@ -56,8 +64,8 @@ async fn a_run_handler_can_wait_for_a_later_event() {
     );
     let (sender, answer) = oneshot::channel();
     let asker = Asker {
-        ready: Notify::new(),
         answer: Mutex::new(Some(sender)),
+        ..Asker::default()
     };
     let script = async {
         // After `on_ready` has returned nothing is read ahead: "answer"
@@ -71,6 +79,41 @@ async fn a_run_handler_can_wait_for_a_later_event() {
     let (outcome, answer) = tokio::join!(bot.run(&asker), script);
     outcome.expect("run ends cleanly after close");
     assert_eq!(answer.expect("seen from inside the handler"), "answer");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_run_handler_sees_a_reply_that_came_while_an_earlier_handler_ran() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    support::befriend(&server, &alice_account, &bot_account).await;
+    let (bot, alice) = (
+        support::client(&server, &bot_account),
+        support::client(&server, &alice_account),
+    );
+    let (sender, answer) = oneshot::channel();
+    let asker = Asker {
+        answer: Mutex::new(Some(sender)),
+        ..Asker::default()
+    };
+    let script = async {
+        asker.ready.notified().await;
+        let to_bot = alice.user(bot_account.id);
+        to_bot.send("slow").await.expect("slow");
+        asker.slow.notified().await;
+        // While "slow" is handled, the question and its answer come and are
+        // read: both wait, already seen, for their handlers.
+        to_bot.send("question").await.expect("question");
+        let reply = to_bot.send("answer").await.expect("answer");
+        while bot.cache().message(reply.channel, reply.id).is_none() {
+            tokio::task::yield_now().await;
+        }
+        asker.released.notify_one();
+        answer.await.expect("the handler ran")
+    };
+    let (outcome, answer) = tokio::join!(bot.run(&asker), script);
+    outcome.expect("run ends cleanly after close");
+    assert_eq!(answer.expect("the reply read ahead is seen"), "answer");
     server.shutdown().await;
 }
 
