@@ -53,8 +53,10 @@ impl EventHandler for Asker {
     }
 }
 
-#[tokio::test]
-async fn a_run_handler_can_wait_for_a_later_event() {
+/// The bot runs an [`Asker`] while Alice, its friend, follows `script`
+/// (with her handle on the bot) once the bot is ready; the answer the
+/// "question" handler saw.
+async fn ask(script: impl AsyncFnOnce(&stoat::UserHandle, &Client, &Asker)) -> Result<String, Error> {
     let server = support::server(false).await;
     let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
     support::befriend(&server, &alice_account, &bot_account).await;
@@ -67,38 +69,33 @@ async fn a_run_handler_can_wait_for_a_later_event() {
         answer: Mutex::new(Some(sender)),
         ..Asker::default()
     };
+    let to_bot = alice.user(bot_account.id);
     let script = async {
-        // After `on_ready` has returned nothing is read ahead: "answer"
-        // comes while the "question" handler waits, not before it.
         asker.ready.notified().await;
-        let to_bot = alice.user(bot_account.id);
-        to_bot.send("question").await.expect("question");
-        to_bot.send("answer").await.expect("answer");
+        script(&to_bot, &bot, &asker).await;
         answer.await.expect("the handler ran")
     };
     let (outcome, answer) = tokio::join!(bot.run(&asker), script);
     outcome.expect("run ends cleanly after close");
-    assert_eq!(answer.expect("seen from inside the handler"), "answer");
     server.shutdown().await;
+    answer
+}
+
+#[tokio::test]
+async fn a_run_handler_can_wait_for_a_later_event() {
+    let answer = ask(async |to_bot, _, _| {
+        // After `on_ready` has returned nothing is read ahead: "answer"
+        // comes while the "question" handler waits, not before it.
+        to_bot.send("question").await.expect("question");
+        to_bot.send("answer").await.expect("answer");
+    })
+    .await;
+    assert_eq!(answer.expect("seen from inside the handler"), "answer");
 }
 
 #[tokio::test]
 async fn a_run_handler_sees_a_reply_that_came_while_an_earlier_handler_ran() {
-    let server = support::server(false).await;
-    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
-    support::befriend(&server, &alice_account, &bot_account).await;
-    let (bot, alice) = (
-        support::client(&server, &bot_account),
-        support::client(&server, &alice_account),
-    );
-    let (sender, answer) = oneshot::channel();
-    let asker = Asker {
-        answer: Mutex::new(Some(sender)),
-        ..Asker::default()
-    };
-    let script = async {
-        asker.ready.notified().await;
-        let to_bot = alice.user(bot_account.id);
+    let answer = ask(async |to_bot, bot, asker| {
         to_bot.send("slow").await.expect("slow");
         asker.slow.notified().await;
         // While "slow" is handled, the question and its answer come and are
@@ -109,12 +106,9 @@ async fn a_run_handler_sees_a_reply_that_came_while_an_earlier_handler_ran() {
             tokio::task::yield_now().await;
         }
         asker.released.notify_one();
-        answer.await.expect("the handler ran")
-    };
-    let (outcome, answer) = tokio::join!(bot.run(&asker), script);
-    outcome.expect("run ends cleanly after close");
+    })
+    .await;
     assert_eq!(answer.expect("the reply read ahead is seen"), "answer");
-    server.shutdown().await;
 }
 
 #[tokio::test]
