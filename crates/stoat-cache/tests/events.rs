@@ -390,3 +390,50 @@ fn group_members_join_and_leave() {
     ));
     assert_eq!(cache.channel(id(group)).unwrap().recipients(), [id(ALICE)]);
 }
+
+#[test]
+fn update_each_reports_every_message_of_a_bulk_deletion_and_both_sides_of_a_move() {
+    let cache = Cache::new();
+    cache.update(&ready_with(&json!([user(ALICE, "User"), user(BOB, "Friend")])));
+    let (dm, group) = ("01M860EKZQ3SASWW1BX7XT4HYG", "01M860EKZQ3SASWW1BX7XT4HYH");
+    let ids = ["01M860WPJRVDAGG1VDW0DPZ6SS", "01M860WPJRVDAGG1VDW0DPZ6ST"];
+    for message in ids {
+        cache.update(&event(
+            &json!({"type": "Message", "_id": message, "channel": dm, "author": BOB, "content": message}),
+        ));
+    }
+    // Two cached, one never seen: two removals, in order.
+    let mut changes = Vec::new();
+    let bulk = json!({"type": "BulkMessageDelete", "channel": dm, "ids": [ids[0], "01M860WPJRVDAGG1VDW0DPZ6SV", ids[1]]});
+    cache.update_each(&event(&bulk), &mut |update| changes.push(update));
+    let removed: Vec<_> = changes
+        .iter()
+        .map(|update| match update {
+            Update::Message { id, before, .. } => {
+                (id.to_string(), before.as_ref().and_then(|m| m.content.clone()))
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(removed, ids.map(|id| (id.to_owned(), Some(id.into()))));
+    assert_eq!(cache.update(&event(&bulk)), Update::Nothing, "nothing left");
+
+    let state = json!({"id": BOB, "joined_at": "2026-11-24T05:27:57.123Z", "is_receiving": true,
+                       "is_publishing": false, "screensharing": false, "camera": false});
+    cache.update(&event(
+        &json!({"type": "VoiceChannelJoin", "id": dm, "state": state}),
+    ));
+    let mut changes = Vec::new();
+    let moved = json!({"type": "VoiceChannelMove", "user": BOB, "from": dm, "to": group, "state": state});
+    cache.update_each(&event(&moved), &mut |update| changes.push(update));
+    assert!(
+        matches!(
+            &changes[..],
+            [
+                Update::Voice { channel: from, before: Some(_), after: None, .. },
+                Update::Voice { channel: to, before: None, after: Some(_), .. },
+            ] if from.to_string() == dm && to.to_string() == group
+        ),
+        "{changes:?}"
+    );
+}
