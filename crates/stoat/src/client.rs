@@ -273,13 +273,14 @@ impl Client {
         if is_running(slot.as_ref()) {
             return Err(Error::AlreadyConnected);
         }
-        if self.inner.closes.load(Ordering::SeqCst) == closes {
+        let generation = if self.inner.closes.load(Ordering::SeqCst) == closes {
             *slot = Some(handle.clone());
-            self.inner.waiters.open();
+            Some(self.inner.waiters.open())
         } else {
             handle.close();
-        }
-        Ok(Events::new(self.clone(), gateway, handle))
+            None
+        };
+        Ok(Events::new(self.clone(), gateway, handle, generation))
     }
 
     /// Connects, and calls `handler` for every event until the connection
@@ -300,23 +301,24 @@ impl Client {
         use futures_util::StreamExt;
 
         let mut events = self.connect().await?;
-        let _forget = ForgetUnhandled(self);
+        let generation = events.keep_backlog();
+        let _forget = ForgetUnhandled(self, generation);
         let mut ahead: VecDeque<Result<Event, Error>> = VecDeque::new();
         let (mut ended, mut warn_at) = (false, READ_AHEAD_WARNING);
         loop {
             let item = match ahead.pop_front() {
-                Some(item) => {
-                    if item.is_ok() {
-                        self.inner.waiters.handling();
-                    }
-                    item
-                }
+                Some(item) => item,
                 None if ended => return Ok(()),
                 None => match events.next().await {
                     Some(item) => item,
                     None => return Ok(()),
                 },
             };
+            // Every event read went to the backlog (`keep_backlog`); this
+            // one leaves it as its handler starts.
+            if let (Ok(_), Some(generation)) = (&item, generation) {
+                self.inner.waiters.handling(generation);
+            }
             let event = match item {
                 Err(error) if error.is_terminal() => return Err(error),
                 Err(error) => {
@@ -332,9 +334,6 @@ impl Client {
                     () = &mut handling => break,
                     next = events.next(), if !ended => match next {
                         Some(next) => {
-                            if let Ok(event) = &next {
-                                self.inner.waiters.read_ahead(event);
-                            }
                             ahead.push_back(next);
                             if ahead.len() >= warn_at {
                                 tracing::warn!(backlog = ahead.len(), "handlers fall behind the events");
@@ -434,10 +433,12 @@ fn is_running(slot: Option<&stoat_gateway::Handle>) -> bool {
 
 /// Forgets a `run` loop's unhandled events when it ends, also when its
 /// future is dropped.
-struct ForgetUnhandled<'a>(&'a Client);
+struct ForgetUnhandled<'a>(&'a Client, Option<u64>);
 
 impl Drop for ForgetUnhandled<'_> {
     fn drop(&mut self) {
-        drop(self.0.inner.waiters.forget_unhandled());
+        if let Some(generation) = self.1 {
+            drop(self.0.inner.waiters.forget_unhandled(generation));
+        }
     }
 }

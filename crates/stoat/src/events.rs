@@ -138,6 +138,11 @@ pub struct Events {
     handle: Handle,
     /// Events made from the last item and not yet handed out.
     ready: VecDeque<Event>,
+    /// The connection's generation for `wait_for` (`None`: closed before
+    /// it opened).
+    generation: Option<u64>,
+    /// Whether a `run` loop reads, keeping a backlog for `wait_for`.
+    backlog: bool,
 }
 
 impl fmt::Debug for Events {
@@ -147,13 +152,22 @@ impl fmt::Debug for Events {
 }
 
 impl Events {
-    pub(crate) fn new(client: Client, gateway: Gateway, handle: Handle) -> Self {
+    pub(crate) fn new(client: Client, gateway: Gateway, handle: Handle, generation: Option<u64>) -> Self {
         Self {
             client,
             gateway,
             handle,
             ready: VecDeque::new(),
+            generation,
+            backlog: false,
         }
+    }
+
+    /// From now on every event read is also kept for `wait_for` until a
+    /// `run` loop handles it. The connection's generation, if it opened.
+    pub(crate) fn keep_backlog(&mut self) -> Option<u64> {
+        self.backlog = true;
+        self.generation
     }
 
     /// The connection is over (its stream ended or was dropped). Unless the
@@ -193,7 +207,8 @@ impl Stream for Events {
                 self.ready.clear();
             }
             if let Some(event) = self.ready.pop_front() {
-                self.client.inner.waiters.notify(&event);
+                let backlog = self.generation.filter(|_| self.backlog);
+                self.client.inner.waiters.notify(&event, backlog);
                 return Poll::Ready(Some(Ok(event)));
             }
             let item = match self.gateway.poll_next_unpin(cx) {
