@@ -319,15 +319,18 @@ impl Client {
             if let (Ok(_), Some(generation)) = (&item, generation) {
                 self.inner.waiters.handling(generation);
             }
-            let event = match item {
+            let item = match item {
                 Err(error) if error.is_terminal() => return Err(error),
-                Err(error) => {
-                    handler.on_error(self, &error).await;
-                    continue;
-                }
-                Ok(event) => event,
+                item => item,
             };
-            let mut handling = std::pin::pin!(crate::handler::dispatch(handler, self, &event));
+            // `on_error` too runs while the connection is read.
+            let handling = async {
+                match &item {
+                    Ok(event) => crate::handler::dispatch(handler, self, event).await,
+                    Err(error) => handler.on_error(self, error).await,
+                }
+            };
+            let mut handling = std::pin::pin!(handling);
             loop {
                 tokio::select! {
                     biased;
