@@ -135,8 +135,13 @@ impl Client {
 
     fn after_transport_error(&self, request: &Request, attempt: u32, error: Error) -> Next {
         let retry = self.inner.retry;
+        // Failed while connecting: nothing was sent, so any request may go
+        // again (a server restarting, say).
+        let never_sent = std::error::Error::source(&error)
+            .and_then(|source| source.downcast_ref::<hyper_util::client::legacy::Error>())
+            .is_some_and(hyper_util::client::legacy::Error::is_connect);
         if matches!(error.kind(), ErrorKind::Transport)
-            && request.is_idempotent()
+            && (never_sent || request.is_idempotent())
             && attempt < retry.max_attempts
         {
             Next::Retry(retry.backoff(attempt))

@@ -52,3 +52,30 @@ async fn spans_name_the_route_and_never_a_secret() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_request_refused_before_it_was_sent_is_retried_whatever_its_method() {
+    let capture = LogCapture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    // Nothing listens on port 9 of loopback: every connect is refused, so
+    // even a POST without an idempotency key (never sent) may go again.
+    let nowhere = stoat_http::Client::builder()
+        .api_url("http://127.0.0.1:9")
+        .token(stoat_http::Token::Bot("t".into()))
+        .retry(stoat_http::RetryPolicy::new(
+            3,
+            std::time::Duration::from_millis(1),
+        ))
+        .build();
+    let error = nowhere
+        .send_message(stoat_model::ChannelId::SYSTEM)
+        .content("hello")
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(error.kind(), stoat_http::ErrorKind::Transport),
+        "{error:?}"
+    );
+    let text = capture.text();
+    assert_eq!(text.matches("retrying").count(), 2, "three attempts:\n{text}");
+}
