@@ -270,7 +270,7 @@ impl Client {
         // Checked again: another `connect` may have won, or a `close` come,
         // while this one discovered the URL. The stream built here has not
         // connected yet.
-        if is_running(slot.as_ref()) {
+        if slot.as_ref().is_some_and(|handle| !handle.is_closed()) {
             return Err(Error::AlreadyConnected);
         }
         let generation = if self.inner.closes.load(Ordering::SeqCst) == closes {
@@ -301,24 +301,25 @@ impl Client {
         use futures_util::StreamExt;
 
         let mut events = self.connect().await?;
-        let generation = events.keep_backlog();
+        let generation = events.generation();
         let _forget = ForgetUnhandled(self, generation);
         let mut ahead: VecDeque<Result<Event, Error>> = VecDeque::new();
         let (mut ended, mut warn_at) = (false, READ_AHEAD_WARNING);
         loop {
             let item = match ahead.pop_front() {
-                Some(item) => item,
+                Some(item) => {
+                    // Read ahead, it was kept for `wait_for` until now.
+                    if let (Ok(_), Some(generation)) = (&item, generation) {
+                        self.inner.waiters.handling(generation);
+                    }
+                    item
+                }
                 None if ended => return Ok(()),
                 None => match events.next().await {
                     Some(item) => item,
                     None => return Ok(()),
                 },
             };
-            // Every event read went to the backlog (`keep_backlog`); this
-            // one leaves it as its handler starts.
-            if let (Ok(_), Some(generation)) = (&item, generation) {
-                self.inner.waiters.handling(generation);
-            }
             let item = match item {
                 Err(error) if error.is_terminal() => return Err(error),
                 item => item,
@@ -331,6 +332,7 @@ impl Client {
                 }
             };
             let mut handling = std::pin::pin!(handling);
+            events.reading_ahead(true);
             loop {
                 tokio::select! {
                     biased;
@@ -347,6 +349,7 @@ impl Client {
                     },
                 }
             }
+            events.reading_ahead(false);
         }
     }
 
@@ -427,11 +430,6 @@ impl Client {
         self.inner.cache.insert_me(me);
         Ok(OwnUser::new(self.clone(), id))
     }
-}
-
-/// Whether the events connection kept in `slot` is still running.
-fn is_running(slot: Option<&stoat_gateway::Handle>) -> bool {
-    slot.is_some_and(|handle| !handle.is_closed())
 }
 
 /// Forgets a `run` loop's unhandled events when it ends, also when its

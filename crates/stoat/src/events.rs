@@ -141,8 +141,9 @@ pub struct Events {
     /// The connection's generation for `wait_for` (`None`: closed before
     /// it opened).
     generation: Option<u64>,
-    /// Whether a `run` loop reads, keeping a backlog for `wait_for`.
-    backlog: bool,
+    /// Whether a `run` loop reads ahead of its handlers: the events read
+    /// are then kept for `wait_for` until handled.
+    reading_ahead: bool,
 }
 
 impl fmt::Debug for Events {
@@ -159,15 +160,19 @@ impl Events {
             handle,
             ready: VecDeque::new(),
             generation,
-            backlog: false,
+            reading_ahead: false,
         }
     }
 
-    /// From now on every event read is also kept for `wait_for` until a
-    /// `run` loop handles it. The connection's generation, if it opened.
-    pub(crate) fn keep_backlog(&mut self) -> Option<u64> {
-        self.backlog = true;
+    /// The connection's generation for `wait_for`, if it opened.
+    pub(crate) fn generation(&self) -> Option<u64> {
         self.generation
+    }
+
+    /// Whether the events read from now on are read ahead of a `run`
+    /// loop's handlers (and so kept for `wait_for` until handled).
+    pub(crate) fn reading_ahead(&mut self, on: bool) {
+        self.reading_ahead = on;
     }
 
     /// The connection is over (its stream ended or was dropped). Unless the
@@ -207,7 +212,7 @@ impl Stream for Events {
                 self.ready.clear();
             }
             if let Some(event) = self.ready.pop_front() {
-                let backlog = self.generation.filter(|_| self.backlog);
+                let backlog = self.generation.filter(|_| self.reading_ahead);
                 self.client.inner.waiters.notify(&event, backlog);
                 return Poll::Ready(Some(Ok(event)));
             }

@@ -76,8 +76,9 @@ impl Shared {
 
     /// Hands `event`, just read, to every waiter it matches; forgets
     /// waiters that gave up. With `backlog` (a `run` loop of that
-    /// generation reads), the event is also kept until it is handled, in
-    /// the same step, so that no `wait_for` can miss it in between.
+    /// generation read it ahead of its handlers), the event is also kept
+    /// until it is handled, in the same step, so that no `wait_for` can
+    /// miss it in between.
     pub(crate) fn notify(&self, event: &Event, backlog: Option<u64>) {
         let (taken, generation) = {
             let mut waiters = self.lock();
