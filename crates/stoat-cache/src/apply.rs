@@ -59,8 +59,10 @@ pub enum Update {
         channel: ChannelId,
         /// The message.
         id: MessageId,
-        /// Before (`None` when new or not cached).
+        /// Before (`None` when new).
         before: Option<Arc<Message>>,
+        /// After (`None` when removed).
+        after: Option<Arc<Message>>,
     },
     /// A voice state changed.
     Voice {
@@ -429,11 +431,13 @@ impl Cache {
         if recent.len() == self.message_limit {
             recent.pop_front();
         }
-        recent.push_back(Arc::new(stored));
+        let after = Arc::new(stored);
+        recent.push_back(Arc::clone(&after));
         Update::Message {
             channel: message.channel,
             id: message.id,
             before: None,
+            after: Some(after),
         }
     }
 
@@ -456,11 +460,13 @@ impl Cache {
         if message == **slot {
             return Update::Nothing;
         }
-        let before = std::mem::replace(slot, Arc::new(message));
+        let after = Arc::new(message);
+        let before = std::mem::replace(slot, Arc::clone(&after));
         Update::Message {
             channel,
             id,
             before: Some(before),
+            after: Some(after),
         }
     }
 
@@ -501,6 +507,7 @@ impl Cache {
             channel,
             id,
             before: Some(before),
+            after: None,
         }
     }
 

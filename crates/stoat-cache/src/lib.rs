@@ -27,6 +27,7 @@
 //! # Ok::<(), stoat_model::event::DecodeError>(())
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod apply;
 mod user;

@@ -25,6 +25,7 @@
 //! routes cause), file uploads, voice events through the test API, fault
 //! injection, and [`TlsFront`] for `https://` and `wss://` tests.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod capture;
 mod faults;

@@ -60,6 +60,7 @@
 //! deadline, no second ping in flight) and the backoff schedule are unit
 //! tests under paused time, in `heartbeat.rs` and `backoff.rs`.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod backoff;
 mod config;

@@ -1,6 +1,7 @@
 //! The client and its settings.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -11,7 +12,9 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use stoat_model::Secret;
+use stoat_model::node::InstanceLimits;
+use stoat_model::validate::MessageLimits;
+use stoat_model::{Secret, Timestamp, UserId};
 
 use crate::ratelimit::{LocalRateLimiter, RateLimiter};
 
@@ -139,6 +142,11 @@ pub(crate) struct Inner {
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) retry: RetryPolicy,
     pub(crate) allow_insecure: bool,
+    /// The instance's limits, once `discover` has read them.
+    limits: RwLock<Option<Arc<InstanceLimits>>>,
+    /// When the own account was created (ms; 0: unknown), which decides
+    /// whether its limits are a new user's.
+    own_created_ms: AtomicU64,
 }
 
 impl fmt::Debug for Client {
@@ -308,6 +316,8 @@ impl ClientBuilder {
                 limiter: self.limiter,
                 retry: self.retry,
                 allow_insecure: self.allow_insecure,
+                limits: RwLock::new(None),
+                own_created_ms: AtomicU64::new(0),
             }),
         }
     }
@@ -359,11 +369,14 @@ impl Client {
         &self.inner.limiter
     }
 
-    /// `GET /`, and takes the file server's URL from the answer (when the
-    /// server has one). The answer's `ws` is the events URL for
+    /// `GET /`, and takes from the answer the file server's URL (when the
+    /// server has one) and the instance's limits, which sends are then
+    /// checked against. The answer's `ws` is the events URL for
     /// `stoat-gateway`.
     pub async fn discover(&self) -> Result<stoat_model::node::NodeInfo, crate::Error> {
         let node = self.node_info().await?;
+        *self.inner.limits.write().unwrap_or_else(PoisonError::into_inner) =
+            node.features.limits.clone().map(Arc::new);
         if node.features.autumn.enabled && !node.features.autumn.url.is_empty() {
             node.features
                 .autumn
@@ -372,5 +385,39 @@ impl Client {
                 .clone_into(&mut self.inner.cdn_url.write().unwrap_or_else(PoisonError::into_inner));
         }
         Ok(node)
+    }
+
+    /// The instance's limits, once [`discover`](Self::discover) has read
+    /// them from `GET /`.
+    pub fn instance_limits(&self) -> Option<Arc<InstanceLimits>> {
+        self.inner
+            .limits
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Tells the client whose token it holds, so that sends are checked
+    /// against the limits of an account of that age (a new user's for
+    /// `new_user_hours`). The facade does this once it knows you.
+    pub fn set_own_id(&self, id: UserId) {
+        self.inner
+            .own_created_ms
+            .store(id.timestamp_ms(), Ordering::Relaxed);
+    }
+
+    /// The limits a message is checked against before it is sent: the
+    /// instance's for this account once known (see
+    /// [`discover`](Self::discover) and [`set_own_id`](Self::set_own_id);
+    /// an account of unknown age gets `default`), the official ones before.
+    pub fn message_limits(&self) -> MessageLimits {
+        let Some(instance) = self.instance_limits() else {
+            return MessageLimits::OFFICIAL;
+        };
+        let account = match self.inner.own_created_ms.load(Ordering::Relaxed) {
+            0 => &instance.default,
+            created => instance.for_account(created, Timestamp::now().unix_ms()),
+        };
+        MessageLimits::of(&instance, account)
     }
 }

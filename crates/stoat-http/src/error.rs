@@ -2,13 +2,21 @@
 
 use std::fmt;
 
+use stoat_model::ApiErrorKind;
 use stoat_model::error::ErrorBody;
 use stoat_model::validate::ValidationError;
 
-/// A request that did not succeed.
+/// A request that did not succeed: what went wrong ([`kind`](Self::kind)),
+/// the route it happened on ([`route`](Self::route)) and the underlying
+/// cause, if any ([`source`](std::error::Error::source)).
+///
+/// Its `Display` is one sentence: the route, what went wrong, and the
+/// deepest cause (`GET /users/@me failed: could not connect or the
+/// connection broke (Connection refused (os error 111))`).
 #[derive(Debug)]
 pub struct Error {
     kind: ErrorKind,
+    route: Option<&'static str>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -57,12 +65,16 @@ pub enum ErrorKind {
     AlreadySent,
     /// Plain `http://` to a host that is not loopback, without
     /// [`ClientBuilder::allow_insecure`](crate::ClientBuilder::allow_insecure).
-    Insecure,
+    InsecureUrl,
 }
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind) -> Self {
-        Self { kind, source: None }
+        Self {
+            kind,
+            route: None,
+            source: None,
+        }
     }
 
     pub(crate) fn with_source(
@@ -71,8 +83,15 @@ impl Error {
     ) -> Self {
         Self {
             kind,
+            route: None,
             source: Some(source.into()),
         }
+    }
+
+    /// The same error, as it happened on `route` (kept if already known).
+    pub(crate) fn on(mut self, route: &'static str) -> Self {
+        self.route.get_or_insert(route);
+        self
     }
 
     /// What went wrong.
@@ -80,27 +99,37 @@ impl Error {
         &self.kind
     }
 
-    /// The Stoat error type (`NotFound`, `MissingPermission`…), when the
-    /// server answered with one.
-    pub fn api_error_type(&self) -> Option<&str> {
-        match &self.kind {
-            ErrorKind::Api {
-                body: ErrorBody::Api(error),
-                ..
-            } => Some(error.kind.type_name()),
-            _ => None,
-        }
+    /// The route template of the request (`GET /users/{target}`), when the
+    /// error came from one.
+    pub fn route(&self) -> Option<&'static str> {
+        self.route
     }
 
-    /// The Stoat error, when the server answered with one.
-    pub fn api_error(&self) -> Option<&stoat_model::ApiErrorKind> {
+    /// What went wrong and its cause, taken apart.
+    pub fn into_parts(self) -> (ErrorKind, Option<Box<dyn std::error::Error + Send + Sync>>) {
+        (self.kind, self.source)
+    }
+
+    /// The server's error, to match on: the Stoat error it answered with
+    /// (`NotFound`, `MissingPermission { permission }`…), or
+    /// [`NotAuthenticated`](ApiErrorKind::NotAuthenticated) for any 401,
+    /// whose body is the web framework's when the token is missing or
+    /// refused.
+    pub fn api_error(&self) -> Option<&ApiErrorKind> {
+        const NOT_AUTHENTICATED: &ApiErrorKind = &ApiErrorKind::NotAuthenticated;
         match &self.kind {
             ErrorKind::Api {
                 body: ErrorBody::Api(error),
                 ..
             } => Some(&error.kind),
+            ErrorKind::Api { status: 401, .. } => Some(NOT_AUTHENTICATED),
             _ => None,
         }
+    }
+
+    /// Whether the server refused the token, or none was sent (a 401).
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
     }
 
     /// Whether the request was never sent because its input breaks the
@@ -120,24 +149,51 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ErrorKind::Validation(error) => write!(f, "invalid input: {error}"),
-            ErrorKind::Api { status, body } => write!(f, "the server answered {status}: {body}"),
-            ErrorKind::Decode { route } => write!(f, "the answer of {route} did not decode"),
-            ErrorKind::BodyTooLarge { limit } => write!(f, "the answer is larger than {limit} bytes"),
-            ErrorKind::Timeout => f.write_str("the request timed out"),
-            ErrorKind::Transport => f.write_str("the request could not be sent or answered"),
-            ErrorKind::Url => f.write_str("the base URL does not make a valid request URL"),
-            ErrorKind::InvalidToken => f.write_str("the token is not a valid header value"),
-            ErrorKind::Encode => f.write_str("the request body could not be serialized"),
-            ErrorKind::Io => f.write_str("a file to upload could not be read"),
-            ErrorKind::UploadRequired => {
+        match (self.route, &self.kind) {
+            (Some(route), ErrorKind::Validation(_)) => write!(f, "{route} was not sent: ")?,
+            (Some(route), _) => write!(f, "{route} failed: ")?,
+            (None, _) => f.write_str("a request failed: ")?,
+        }
+        self.kind.fmt(f)?;
+        if let Some(cause) = deepest(self.source.as_deref()) {
+            write!(f, " ({cause})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The last error of a `source` chain: the one that says what really
+/// happened (`Connection refused`), under the layers that wrap it.
+fn deepest<'a>(
+    error: Option<&'a (dyn std::error::Error + Send + Sync + 'static)>,
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    let mut current: &(dyn std::error::Error + 'static) = error?;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    Some(current)
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Validation(error) => write!(f, "{error}"),
+            Self::Api { status, body } => write!(f, "the server answered {status}: {body}"),
+            Self::Decode { route } => write!(f, "the answer of {route} did not decode"),
+            Self::BodyTooLarge { limit } => write!(f, "the answer is larger than {limit} bytes"),
+            Self::Timeout => f.write_str("the server did not answer in time"),
+            Self::Transport => f.write_str("could not connect or the connection broke"),
+            Self::Url => f.write_str("the base URL does not make a valid request URL"),
+            Self::InvalidToken => f.write_str("the token is not a valid header value"),
+            Self::Encode => f.write_str("the request body could not be serialized"),
+            Self::Io => f.write_str("a file to upload could not be read"),
+            Self::UploadRequired => {
                 f.write_str("the request holds a file to upload first; await the builder instead")
             }
-            ErrorKind::AlreadySent => f.write_str(
+            Self::AlreadySent => f.write_str(
                 "an earlier attempt went through but its answer was lost; the retry was a duplicate",
             ),
-            ErrorKind::Insecure => f.write_str("refusing plain http to a host that is not loopback"),
+            Self::InsecureUrl => f.write_str("refusing plain http:// to a host that is not loopback"),
         }
     }
 }

@@ -27,6 +27,7 @@
 //! * [`ratelimit`] has the limiter trait, for a limiter shared between
 //!   processes.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod error;

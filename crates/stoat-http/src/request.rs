@@ -179,4 +179,26 @@ impl Overrides {
         self.timeout = Some(timeout);
         self
     }
+
+    /// These settings with `later`'s on top: what `later` sets wins, what
+    /// it leaves unset is kept, and its headers come after these.
+    ///
+    /// ```
+    /// use stoat_http::Overrides;
+    ///
+    /// let keyed = Overrides::new().idempotency_key("send-42");
+    /// let both = keyed.and(Overrides::new().timeout(std::time::Duration::from_secs(5)));
+    /// assert_eq!(both.idempotency_key.as_deref(), Some("send-42"));
+    /// assert!(both.timeout.is_some());
+    /// ```
+    pub fn and(mut self, later: Overrides) -> Self {
+        self.headers.extend(later.headers);
+        Self {
+            token: later.token.or(self.token),
+            base_url: later.base_url.or(self.base_url),
+            headers: self.headers,
+            idempotency_key: later.idempotency_key.or(self.idempotency_key),
+            timeout: later.timeout.or(self.timeout),
+        }
+    }
 }

@@ -42,7 +42,11 @@ impl Client {
             status = Empty,
             latency_ms = Empty,
         );
-        self.send_in_span(request, span.clone()).instrument(span).await
+        let route = request.route;
+        self.send_in_span(request, span.clone())
+            .instrument(span)
+            .await
+            .map_err(|error| error.on(route))
     }
 
     async fn send_in_span(&self, request: Request, span: tracing::Span) -> Result<Bytes, Error> {
@@ -181,7 +185,7 @@ impl Client {
             h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()) || h == "[::1]"
         });
         if uri.scheme_str() != Some("https") && !loopback && !self.inner.allow_insecure {
-            return Err(Error::new(ErrorKind::Insecure));
+            return Err(Error::new(ErrorKind::InsecureUrl));
         }
         Ok(uri)
     }

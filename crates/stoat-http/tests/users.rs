@@ -140,7 +140,7 @@ async fn too_many_pending_requests() {
     }
     let error = error.expect("the server caps outgoing requests");
     assert_eq!(
-        error.api_error_type(),
+        error.api_error().map(stoat_model::ApiErrorKind::type_name),
         Some("TooManyPendingFriendRequests"),
         "{error:?}"
     );

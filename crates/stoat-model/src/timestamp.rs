@@ -48,6 +48,20 @@ impl Timestamp {
         self.0
     }
 
+    /// Now, by the system clock (the Unix epoch if the clock is before it).
+    pub fn now() -> Self {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_millis());
+        Self(i64::try_from(ms).unwrap_or(i64::MAX))
+    }
+
+    /// Milliseconds since the Unix epoch, never negative: the form ids
+    /// carry their time in.
+    pub fn unix_ms(self) -> u64 {
+        u64::try_from(self.0).unwrap_or(0)
+    }
+
     /// As a `time` value in UTC.
     pub fn to_offset_date_time(self) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)

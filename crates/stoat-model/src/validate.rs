@@ -13,10 +13,13 @@
 //! assert_eq!(err.problem, Problem::Length { min: 2, max: 32, actual: 1 });
 //! ```
 
+mod colour;
+
 use std::fmt;
 
 use crate::file::FileId;
-use crate::message::MessageSort;
+use crate::message::{MessageFlags, MessageSort};
+use crate::node::{AccountLimits, InstanceLimits};
 use crate::request::{
     ChangeUsername, EditUser, JoinCall, MessageQuery, ReportContent, SearchMessages, SendFriendRequest,
     SendMessage,
@@ -164,10 +167,51 @@ pub fn username(value: &str) -> Checked {
     }
 }
 
-/// Most bytes of message content (plus embed descriptions) the server takes.
-pub const MESSAGE_LENGTH: usize = 2000;
-/// Most attachments, embeds or replies on one message.
-pub const MESSAGE_PARTS: usize = 5;
+/// The limits a message is checked against: an instance's (from its
+/// `GET /`, see [`MessageLimits::of`]) or the official defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageLimits {
+    /// Most bytes of content plus embed descriptions.
+    pub length: usize,
+    /// Most attachments.
+    pub attachments: usize,
+    /// Most embeds.
+    pub embeds: usize,
+    /// Most replies.
+    pub replies: usize,
+    /// Most reactions offered by the interactions.
+    pub reactions: usize,
+}
+
+impl MessageLimits {
+    /// The official instance's limits.
+    pub const OFFICIAL: Self = Self {
+        length: 2000,
+        attachments: 5,
+        embeds: 5,
+        replies: 5,
+        reactions: 20,
+    };
+
+    /// An instance's limits for an account with `account`'s limits (see
+    /// [`InstanceLimits::for_account`]).
+    pub fn of(instance: &InstanceLimits, account: &AccountLimits) -> Self {
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        Self {
+            length: size(account.message_length),
+            attachments: size(account.message_attachments),
+            embeds: size(instance.global.message_embeds),
+            replies: size(instance.global.message_replies),
+            reactions: size(instance.global.message_reactions),
+        }
+    }
+}
+
+impl Default for MessageLimits {
+    fn default() -> Self {
+        Self::OFFICIAL
+    }
+}
 
 impl Validate for EditUser {
     fn validate(&self) -> Checked {
@@ -216,17 +260,24 @@ impl Validate for ReportContent {
 }
 
 impl Validate for SendMessage {
+    /// Checks against the official limits; see
+    /// [`validate_within`](SendMessage::validate_within) for an instance's.
     fn validate(&self) -> Checked {
+        self.validate_within(&MessageLimits::OFFICIAL)
+    }
+}
+
+impl SendMessage {
+    /// The first rule of the server's the message breaks, with `limits`
+    /// for its lengths and counts.
+    pub fn validate_within(&self, limits: &MessageLimits) -> Checked {
         optional("nonce", self.nonce.as_deref(), 1, 64)?;
         let attachments = self.attachments.as_deref().unwrap_or_default();
         let embeds = self.embeds.as_deref().unwrap_or_default();
-        count("attachments", attachments.len(), MESSAGE_PARTS)?;
-        count("embeds", embeds.len(), MESSAGE_PARTS)?;
-        count(
-            "replies",
-            self.replies.as_deref().unwrap_or_default().len(),
-            MESSAGE_PARTS,
-        )?;
+        count("attachments", attachments.len(), limits.attachments)?;
+        count("embeds", embeds.len(), limits.embeds)?;
+        let replies = self.replies.as_deref().unwrap_or_default();
+        count("replies", replies.len(), limits.replies)?;
         let content = self.content.as_deref().unwrap_or_default();
         let mut bytes = content.len();
         for embed in embeds {
@@ -234,18 +285,16 @@ impl Validate for SendMessage {
             optional("embeds.url", embed.url.as_deref(), 1, 256)?;
             optional("embeds.title", embed.title.as_deref(), 1, 100)?;
             optional("embeds.description", embed.description.as_deref(), 1, 2000)?;
-            optional("embeds.colour", embed.colour.as_deref(), 1, 128)?;
+            colour("embeds.colour", embed.colour.as_deref())?;
             bytes += embed.description.as_deref().map_or(0, str::len);
         }
-        if bytes > MESSAGE_LENGTH {
-            return fail(
-                "content",
-                Problem::Length {
-                    min: 0,
-                    max: MESSAGE_LENGTH,
-                    actual: bytes,
-                },
-            );
+        if bytes > limits.length {
+            let problem = Problem::Length {
+                min: 0,
+                max: limits.length,
+                actual: bytes,
+            };
+            return fail("content", problem);
         }
         if content.is_empty() && attachments.is_empty() && embeds.is_empty() {
             return fail("content", Problem::Empty);
@@ -253,30 +302,51 @@ impl Validate for SendMessage {
         if let Some(masquerade) = &self.masquerade {
             optional("masquerade.name", masquerade.name.as_deref(), 1, 32)?;
             optional("masquerade.avatar", masquerade.avatar.as_deref(), 1, 256)?;
-            optional("masquerade.colour", masquerade.colour.as_deref(), 1, 128)?;
+            colour("masquerade.colour", masquerade.colour.as_deref())?;
         }
-        if let Some(interactions) = &self.interactions
-            && interactions.restrict_reactions
-            && interactions.reactions.as_ref().is_none_or(Vec::is_empty)
-        {
-            return fail(
-                "interactions.restrict_reactions",
-                Problem::Requires("interactions.reactions"),
-            );
+        if let Some(interactions) = &self.interactions {
+            let offered = interactions.reactions.as_deref().unwrap_or_default();
+            count("interactions.reactions", offered.len(), limits.reactions)?;
+            if interactions.restrict_reactions && offered.is_empty() {
+                return fail(
+                    "interactions.restrict_reactions",
+                    Problem::Requires("interactions.reactions"),
+                );
+            }
         }
-        if let Some(flags) = self.flags
-            && flags.bits() > 7
-        {
-            return fail(
-                "flags",
-                Problem::Range {
-                    min: 0,
-                    max: 7,
-                    actual: i64::from(flags.bits()),
-                },
-            );
-        }
+        self.flags.map_or(Ok(()), message_flags)
+    }
+}
+
+/// The server takes flags up to 7: not `MENTIONS_ONLINE` (8), whose
+/// mention it reads from `@online` in the content instead.
+fn message_flags(flags: MessageFlags) -> Checked {
+    if flags.bits() > 7 {
+        return fail(
+            "flags",
+            Problem::Range {
+                min: 0,
+                max: 7,
+                actual: i64::from(flags.bits()),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A CSS colour as the server's rule takes it: 1 to 128 characters.
+fn colour(field: &'static str, value: Option<&str>) -> Checked {
+    let Some(value) = value else { return Ok(()) };
+    chars(field, value, 1, 128)?;
+    if colour::accepts(value) {
         Ok(())
+    } else {
+        fail(
+            field,
+            Problem::NotAllowed(
+                "must be a CSS colour name, #hex, rgb(), rgba(), var(--name) or a gradient of those",
+            ),
+        )
     }
 }
 

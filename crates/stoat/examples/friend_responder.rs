@@ -5,12 +5,14 @@
 //! runs against that instance (`STOAT_API_URL`) until stopped. Without it,
 //! it starts the local server and has two users send requests, then stops.
 //!
-//! Run: `cargo run -p stoat --example friend_responder`
+//! Run: `cargo run -p stoat-sdk --example friend_responder`
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use stoat::{Client, EventHandler, RelationshipStatus, Token, User};
+use stoat::event::RelationshipUpdate;
+use stoat::{Client, EventHandler, RelationshipStatus, Token};
 
 /// Accepts requests; stops after `stop_after` friends (0: never).
 struct Responder {
@@ -19,16 +21,11 @@ struct Responder {
 }
 
 impl EventHandler for Responder {
-    async fn on_relationship(
-        &self,
-        client: &Client,
-        user: &User,
-        _: RelationshipStatus,
-        after: RelationshipStatus,
-    ) {
-        if after != RelationshipStatus::Incoming {
+    async fn on_relationship(&self, client: &Client, event: &RelationshipUpdate) {
+        if event.after != RelationshipStatus::Incoming {
             return;
         }
+        let user = &event.user;
         let them = client.user(user.id);
         match them.accept_friend_request().await {
             Ok(_) => {
@@ -49,7 +46,17 @@ impl EventHandler for Responder {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
+async fn main() -> ExitCode {
+    match respond().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn respond() -> Result<(), Box<dyn Error + Send + Sync>> {
     if let Some(builder) = Client::builder_from_env() {
         let responder = Responder {
             accepted: AtomicUsize::new(0),

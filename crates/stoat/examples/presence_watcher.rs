@@ -1,56 +1,65 @@
 //! A presence and status watcher: prints every change of a user's
-//! presence or status text, with the value before and after (from the
-//! cache, which applies each `UserUpdate` before the handler sees it).
+//! presence or status text, with the value before (from the cache, which
+//! applies each `UserUpdate` before the handler sees it) and after.
 //!
 //! With `STOAT_TOKEN` it watches that account's friends on that instance
 //! (`STOAT_API_URL`; `STOAT_TOKEN_KIND=session` for a user token) until
 //! stopped. Without it, it starts the local server, where a friend changes
 //! status three times.
 //!
-//! Run: `cargo run -p stoat --example presence_watcher`
+//! Run: `cargo run -p stoat-sdk --example presence_watcher`
 
 use std::error::Error;
+use std::process::ExitCode;
 
+use stoat::event::UserUpdate;
 use stoat::model::UserStatus;
-use stoat::{Client, EventHandler, Presence, Token, User, UserChanges};
+use stoat::{Client, EventHandler, Presence, Token, UserChanges};
 
 struct Watcher;
 
+/// A status as a person reads it: `Busy, "In a meeting"`.
 fn show(status: Option<&UserStatus>) -> String {
     let presence = status
-        .and_then(|s| s.presence.clone())
-        .map_or_else(|| "-".to_owned(), |p| format!("{p:?}"));
-    let text = status.and_then(|s| s.text.as_deref()).unwrap_or("");
-    format!("{presence} {text:?}")
+        .and_then(|s| s.presence.as_ref())
+        .map_or("no presence", |p| p.as_str());
+    match status.and_then(|s| s.text.as_deref()) {
+        Some(text) => format!("{presence}, “{text}”"),
+        None => presence.to_owned(),
+    }
 }
 
 impl EventHandler for Watcher {
-    async fn on_user_update(
-        &self,
-        client: &Client,
-        before: Option<&User>,
-        after: Option<&User>,
-        changes: UserChanges,
-    ) {
-        if !changes.intersects(UserChanges::STATUS | UserChanges::ONLINE) {
+    async fn on_user_update(&self, client: &Client, event: &UserUpdate) {
+        if !event.changes.contains(UserChanges::STATUS) {
             return;
         }
-        let Some(after) = after else { return };
-        let before = before.and_then(|u| u.status.as_ref());
-        println!(
-            "{}: {} -> {}",
-            after.tag(),
-            show(before),
-            show(after.status.as_ref())
-        );
-        if after.status.as_ref().and_then(|s| s.text.as_deref()) == Some("Signing off") {
+        let name = client
+            .cache()
+            .user(event.id)
+            .map_or_else(|| event.id.to_string(), |user| user.tag());
+        let before = event.before.as_ref().and_then(|old| old.status.as_ref());
+        // The new status, whole, as sent (or none, when it was cleared).
+        let after = event.data.status.as_ref();
+        println!("{name}: {} -> {}", show(before), show(after));
+        if after.and_then(|s| s.text.as_deref()) == Some("Signing off") {
             client.close();
         }
     }
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
+async fn main() -> ExitCode {
+    match watch().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn watch() -> Result<(), Box<dyn Error + Send + Sync>> {
     if let Some(builder) = Client::builder_from_env() {
         return Ok(builder.build().run(&Watcher).await?);
     }

@@ -11,9 +11,10 @@
 //! bot by default) for `STOAT_RUN_SECONDS` (default 60): it reads itself,
 //! then accepts friend requests and answers `!ping` in DMs.
 //!
-//! Run: `cargo run -p stoat --example quickstart`
+//! Run: `cargo run -p stoat-sdk --example quickstart`
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -23,10 +24,18 @@ use stoat::{Client, Event, Events, RelationshipStatus, Token};
 type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
 
 #[tokio::main]
-async fn main() -> Outcome {
-    match Client::builder_from_env() {
+async fn main() -> ExitCode {
+    let outcome = match Client::builder_from_env() {
         Some(builder) => against_an_instance(builder.build()).await,
         None => against_the_local_server().await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One sentence: what was being done, and why it failed.
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -50,22 +59,29 @@ async fn next_event(
         .map_err(|_| "no such event within 10 s")?
 }
 
+/// An event in a few words, as a person would say it.
 fn describe(event: &Event) -> String {
     match event {
-        Event::Ready { session, ready } => format!(
-            "Ready, session {session}, {} users",
-            ready.users.as_ref().map_or(0, Vec::len)
+        Event::Ready(ready) => format!(
+            "a session began (number {}), knowing {} users",
+            ready.session,
+            ready.state.users.as_ref().map_or(0, Vec::len)
         ),
-        Event::UserUpdate { id, changes, .. } => format!("UserUpdate of {id}: {changes:?}"),
-        Event::Relationship { user, after, .. } => format!("Relationship with {}: {after:?}", user.username),
-        Event::Message(message) => format!("Message from {}: {:?}", message.author, message.content),
-        Event::VoiceState { user, .. } => format!("VoiceState of {user}"),
-        Event::Channel { id, before: None, .. } => format!("channel {id} created"),
-        Event::Channel { id, .. } => format!("channel {id} changed"),
-        Event::Typing { user, started, .. } => format!("{user} typing: {started}"),
-        Event::Reconnecting(reconnect) => format!("Reconnecting (attempt {})", reconnect.attempt),
-        Event::Other(event) => format!("{:?}", event.kind()),
-        other => format!("{other:?}").chars().take(80).collect(),
+        Event::UserUpdate(update) => format!("user {} changed", update.id),
+        Event::Relationship(change) => format!(
+            "{} is now {} to the bot",
+            change.user.tag(),
+            change.after.as_str()
+        ),
+        Event::Message(new) => format!("{} wrote “{}”", new.message.author, new.message.text()),
+        Event::VoiceState(voice) => format!("{} changed their voice state", voice.user),
+        Event::ChannelCreate(created) => format!("a channel was opened ({:?})", created.channel.id()),
+        Event::ChannelUpdate(update) => format!("channel {} changed", update.id),
+        Event::Typing(typing) if typing.started => format!("{} is typing", typing.user),
+        Event::Typing(typing) => format!("{} stopped typing", typing.user),
+        Event::Reconnecting(reconnect) => format!("reconnecting (attempt {})", reconnect.attempt()),
+        Event::Other(other) => format!("a {:?} event", other.event.kind()),
+        _ => "another event".to_owned(),
     }
 }
 
@@ -87,7 +103,7 @@ pub(crate) async fn against_the_local_server() -> Outcome {
 
     println!("\n1. Connecting the bot's events (the URL comes from GET /)");
     let mut events = bot.connect().await?;
-    let ready = next_event(&mut events, |e| matches!(e, Event::Ready { .. })).await?;
+    let ready = next_event(&mut events, |e| matches!(e, Event::Ready(_))).await?;
     println!("   {}", describe(&ready));
 
     println!("\n2. Reading itself");
@@ -101,36 +117,30 @@ pub(crate) async fn against_the_local_server() -> Outcome {
         .status_text("Running the quickstart")
         .presence(Presence::Online)
         .await?;
-    println!("   status: {:?}", edited.status.and_then(|s| s.text));
+    let status = edited.status.and_then(|s| s.text).unwrap_or_default();
+    println!("   status: {status}");
 
     println!("\n4. Alice sends a friend request by name; the bot accepts it");
     alice
         .send_friend_request(&user.username, user.discriminator)
         .await?;
-    let request = next_event(&mut events, |e| {
-        matches!(
-            e,
-            Event::Relationship {
-                after: RelationshipStatus::Incoming,
-                ..
-            }
-        )
-    })
+    let request = next_event(
+        &mut events,
+        |e| matches!(e, Event::Relationship(change) if change.after == RelationshipStatus::Incoming),
+    )
     .await?;
     println!("   {}", describe(&request));
     let alice_user = bot.user(alice_account.id);
     alice_user.accept_friend_request().await?;
-    next_event(&mut events, |e| {
-        matches!(
-            e,
-            Event::Relationship {
-                after: RelationshipStatus::Friend,
-                ..
-            }
-        )
-    })
+    next_event(
+        &mut events,
+        |e| matches!(e, Event::Relationship(change) if change.after == RelationshipStatus::Friend),
+    )
     .await?;
-    println!("   friends now: the cache says {:?}", alice_user.relationship());
+    println!(
+        "   friends now: the cache says {}",
+        alice_user.relationship().as_str()
+    );
 
     talk(&bot, &mut events, &alice, alice_account.id).await?;
 
@@ -151,18 +161,23 @@ async fn talk(
     let alice_user = bot.user(alice_id);
     println!("\n5. Opening the DM and saying hello");
     let hello = alice_user.send("Hello Alice, I am the quickstart bot!").await?;
-    println!("   sent {:?} in DM {}", hello.content, hello.channel);
+    println!("   sent “{}” in DM {}", hello.text(), hello.channel);
 
     println!("\n6. Alice answers; the bot reacts to her message");
     alice.send_message(hello.channel).content("Hi bot! !ping").await?;
-    let answer = next_event(events, |e| matches!(e, Event::Message(m) if m.author == alice_id)).await?;
-    if let Event::Message(message) = answer {
-        println!("   Alice said {:?}", message.content);
-        if message.content.as_deref().is_some_and(|c| c.contains("!ping")) {
-            let _typing = alice_user.typing().await?;
-            alice_user
-                .send_with(|m| m.content("pong").reply(message.id, false))
-                .await?;
+    let answer = next_event(
+        events,
+        |e| matches!(e, Event::Message(new) if new.message.author == alice_id),
+    )
+    .await?;
+    if let Event::Message(new) = answer {
+        let message = &new.message;
+        println!("   Alice said “{}”", message.text());
+        if message.text().contains("!ping") {
+            // Answered in the channel the message came from.
+            let channel = bot.channel(message.channel);
+            let _typing = channel.typing().await?;
+            bot.reply(message, "pong").await?;
             println!("   replied pong (typing shown meanwhile)");
         }
     }
@@ -181,7 +196,7 @@ async fn talk(
             .cache()
             .user(message.author)
             .map_or_else(|| message.author.to_string(), |u| u.tag());
-        println!("   {author}: {}", message.content.as_deref().unwrap_or(""));
+        println!("   {author}: {}", message.text());
     }
     println!(
         "   the cache holds {} of them so far (events not yet read hold the rest)",
@@ -191,8 +206,9 @@ async fn talk(
     println!("\n8. What the two have in common");
     let mutuals = alice_user.mutuals().await?;
     println!(
-        "   mutual friends {:?}, DMs {:?}",
-        mutuals.users, mutuals.channels
+        "   {} mutual friends, {} DMs in common",
+        mutuals.users.len(),
+        mutuals.channels.len()
     );
 
     Ok(())
@@ -205,7 +221,7 @@ async fn against_an_instance(client: Client) -> Outcome {
         .unwrap_or(60);
 
     let mut events = client.connect().await?;
-    let ready = next_event(&mut events, |e| matches!(e, Event::Ready { .. })).await?;
+    let ready = next_event(&mut events, |e| matches!(e, Event::Ready(_))).await?;
     println!("{}", describe(&ready));
     let me = client.me().await?;
     if let Some(user) = me.cached() {
@@ -215,18 +231,12 @@ async fn against_an_instance(client: Client) -> Outcome {
     let run = async {
         while let Some(event) = events.next().await {
             match event? {
-                Event::Relationship {
-                    user,
-                    after: RelationshipStatus::Incoming,
-                    ..
-                } => {
-                    println!("friend request from {}", user.tag());
-                    client.user(user.id).accept_friend_request().await?;
+                Event::Relationship(change) if change.after == RelationshipStatus::Incoming => {
+                    println!("friend request from {}", change.user.tag());
+                    client.user(change.user.id).accept_friend_request().await?;
                 }
-                Event::Message(message)
-                    if message.content.as_deref() == Some("!ping") && message.author != me.id() =>
-                {
-                    client.user(message.author).send("pong").await?;
+                Event::Message(new) if new.message.text() == "!ping" && new.message.author != me.id() => {
+                    client.reply(&new.message, "pong").await?;
                 }
                 other => println!("{}", describe(&other)),
             }

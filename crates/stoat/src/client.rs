@@ -2,20 +2,22 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use stoat_cache::{Cache, Resources};
 use stoat_gateway::{Gateway, GatewayBuilder};
 use stoat_http::{Overrides, Token};
 use stoat_model::event::{EventFlags, Format};
-use stoat_model::{Secret, UserId};
+use stoat_model::{ChannelId, Message, Secret, UserId};
 use tokio::sync::oneshot;
 
-use crate::events::{Event, Events};
+use crate::Error;
+use crate::channel::ChannelHandle;
+use crate::connection::{Connection, Look};
+use crate::event::Event;
+use crate::stream::Events;
 use crate::user::{OwnUser, UserHandle};
-use crate::{Error, waiters};
 
 /// The client: a REST client, an events connection once started, and the
 /// cache both keep current. Cheap to clone: clones share everything.
@@ -28,8 +30,8 @@ use crate::{Error, waiters};
 /// let client = Client::new(Token::Bot("…".into()));
 /// let mut events = client.connect().await?;
 /// while let Some(event) = events.next().await {
-///     if let Event::Message(message) = event? {
-///         println!("{}: {:?}", message.author, message.content);
+///     if let Event::Message(new) = event? {
+///         println!("{}: {}", new.message.author, new.message.text());
 ///     }
 /// }
 /// # Ok(())
@@ -49,13 +51,8 @@ pub(crate) struct Inner {
     events: EventFlags,
     tls: Option<crate::http::rustls::ClientConfig>,
     configure_gateway: ConfigureGateway,
-    /// The running events connection's handle. Lock order: this, then
-    /// `waiters`.
-    pub(crate) gateway: Mutex<Option<stoat_gateway::Handle>>,
-    pub(crate) waiters: waiters::Shared,
-    /// How many times `close` was called: a `connect` that sees it change
-    /// while it looks up the URL knows it was closed before it started.
-    closes: AtomicU64,
+    /// The events connection, from `connect` to its end.
+    pub(crate) connection: Connection,
 }
 
 /// The caller's changes to the events connection's settings, applied at
@@ -185,9 +182,7 @@ impl ClientBuilder {
                 events: self.events,
                 tls: self.tls,
                 configure_gateway: self.configure_gateway,
-                gateway: Mutex::new(None),
-                waiters: waiters::Shared::default(),
-                closes: AtomicU64::new(0),
+                connection: Connection::default(),
             }),
         }
     }
@@ -251,8 +246,9 @@ impl Client {
     /// looking up the events URL applies to it: the stream it returns ends
     /// at once.
     pub async fn connect(&self) -> Result<Events, Error> {
-        let closes = self.inner.closes.load(Ordering::SeqCst);
-        if self.gateway().is_some() {
+        let connection = &self.inner.connection;
+        let seen = connection.generation();
+        if connection.is_running() {
             return Err(Error::AlreadyConnected);
         }
         let url = match &self.inner.ws_url {
@@ -266,20 +262,12 @@ impl Client {
             gateway = gateway.tls_config(tls.clone());
         }
         let (gateway, handle) = (self.inner.configure_gateway)(gateway).build()?;
-        let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
         // Checked again: another `connect` may have won, or a `close` come,
         // while this one discovered the URL. The stream built here has not
         // connected yet.
-        if slot.as_ref().is_some_and(|handle| !handle.is_closed()) {
-            return Err(Error::AlreadyConnected);
-        }
-        let generation = if self.inner.closes.load(Ordering::SeqCst) == closes {
-            *slot = Some(handle.clone());
-            Some(self.inner.waiters.open())
-        } else {
-            handle.close();
-            None
-        };
+        let generation = connection
+            .start(&handle, seen)
+            .map_err(|()| Error::AlreadyConnected)?;
         Ok(Events::new(self.clone(), gateway, handle, generation))
     }
 
@@ -310,7 +298,7 @@ impl Client {
                 Some(item) => {
                     // Read ahead, it was kept for `wait_for` until now.
                     if let (Ok(_), Some(generation)) = (&item, generation) {
-                        self.inner.waiters.handling(generation);
+                        self.inner.connection.handling(generation);
                     }
                     item
                 }
@@ -332,7 +320,7 @@ impl Client {
                 }
             };
             let mut handling = std::pin::pin!(handling);
-            events.reading_ahead(true);
+            self.read_ahead(generation, true);
             loop {
                 tokio::select! {
                     biased;
@@ -349,8 +337,24 @@ impl Client {
                     },
                 }
             }
-            events.reading_ahead(false);
+            self.read_ahead(generation, false);
         }
+    }
+
+    fn read_ahead(&self, generation: Option<u64>, on: bool) {
+        if let Some(generation) = generation {
+            self.inner.connection.reading_ahead(generation, on);
+        }
+    }
+
+    /// Applies an event from the server to the cache and hands each event
+    /// it makes to `emit`, as a connected client does with every event it
+    /// reads. For events that reach this process another way (from a
+    /// process that holds the connection, through a queue), so that the
+    /// cache and the handlers see them as they would from the socket.
+    pub fn ingest(&self, event: stoat_model::Event, mut emit: impl FnMut(Event)) {
+        let mut updates = Vec::new();
+        crate::ingest::ingest(&self.inner.cache, event, &mut updates, &mut emit);
     }
 
     /// The next event that `matches`, or [`Error::Timeout`]. Events come
@@ -366,16 +370,16 @@ impl Client {
         timeout: Duration,
     ) -> Result<Event, Error> {
         let (sender, receiver) = oneshot::channel();
-        match self.inner.waiters.first_or_wait(Box::new(matches), sender) {
-            waiters::Look::NotConnected => return Err(Error::NotConnected),
-            waiters::Look::Found(event) => return Ok(event),
-            waiters::Look::Waiting => {}
+        match self.inner.connection.first_or_wait(Box::new(matches), sender) {
+            Look::NotConnected => return Err(Error::NotConnected),
+            Look::Found(event) => return Ok(event),
+            Look::Waiting => {}
         }
         match tokio::time::timeout(timeout, receiver).await {
             Ok(Ok(Ok(event))) => Ok(event),
             Ok(Ok(Err(panic))) => std::panic::resume_unwind(panic),
             Ok(Err(_)) => Err(Error::NotConnected),
-            Err(_) => Err(Error::Timeout),
+            Err(_) => Err(Error::Timeout { waited: timeout }),
         }
     }
 
@@ -383,25 +387,12 @@ impl Client {
     /// returns `Ok`) once the close frame is sent. REST requests are not
     /// affected. The client spawns no task, so nothing is left behind.
     pub fn close(&self) {
-        let dropped = {
-            let mut slot = self.inner.gateway.lock().unwrap_or_else(PoisonError::into_inner);
-            self.inner.closes.fetch_add(1, Ordering::SeqCst);
-            if let Some(handle) = slot.take() {
-                handle.close();
-            }
-            self.inner.waiters.close()
-        };
-        drop(dropped);
+        drop(self.inner.connection.close());
     }
 
     /// The events connection's command handle, while one runs.
     pub fn gateway(&self) -> Option<stoat_gateway::Handle> {
-        self.inner
-            .gateway
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-            .filter(|handle| !handle.is_closed())
+        self.inner.connection.handle()
     }
 
     /// The round trip of the last ping, when connected.
@@ -415,18 +406,51 @@ impl Client {
     }
 
     /// A user handle whose requests all use `overrides` (stoat.py's
-    /// `http_overrides`).
+    /// `http_overrides`); the same as `client.user(id).with_overrides(…)`.
     pub fn user_with(&self, id: UserId, overrides: Overrides) -> UserHandle {
         UserHandle::new(self.clone(), id, Some(overrides))
     }
 
+    /// A channel (a DM, a group, your saved messages), by id: a handle to
+    /// send, read the history, search, acknowledge and show typing.
+    pub fn channel(&self, id: ChannelId) -> ChannelHandle {
+        ChannelHandle::new(self.clone(), id, None)
+    }
+
+    /// Answers `message` in its own channel, as a reply that does not
+    /// mention its author (see [`ChannelHandle::reply`] for the options).
+    ///
+    /// ```no_run
+    /// # async fn run(client: stoat::Client, message: stoat::Message) -> Result<(), stoat::Error> {
+    /// client.reply(&message, "pong").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn reply(&self, message: &Message, content: impl Into<String>) -> Result<Message, Error> {
+        let content = content.into();
+        self.channel(message.channel)
+            .reply(message.id, false, |send| send.content(content))
+            .await
+    }
+
     /// Your own user: from the cache once connected, fetched otherwise.
     pub async fn me(&self) -> Result<OwnUser, Error> {
+        self.me_with(None).await
+    }
+
+    /// [`me`](Self::me), fetched with `overrides` when not cached.
+    pub async fn me_with(&self, overrides: Option<Overrides>) -> Result<OwnUser, Error> {
         if let Some(id) = self.inner.cache.me_id() {
             return Ok(OwnUser::new(self.clone(), id));
         }
-        let me = self.inner.http.current_user().await?;
+        let request = self.inner.http.current_user();
+        let me = match overrides {
+            Some(overrides) => request.overrides(overrides),
+            None => request,
+        }
+        .await?;
         let id = me.id;
+        self.inner.http.set_own_id(id);
         self.inner.cache.insert_me(me);
         Ok(OwnUser::new(self.clone(), id))
     }
@@ -439,7 +463,7 @@ struct ForgetUnhandled<'a>(&'a Client, Option<u64>);
 impl Drop for ForgetUnhandled<'_> {
     fn drop(&mut self) {
         if let Some(generation) = self.1 {
-            drop(self.0.inner.waiters.forget_unhandled(generation));
+            drop(self.0.inner.connection.forget_unhandled(generation));
         }
     }
 }

@@ -2,26 +2,29 @@
 
 use std::future::Future;
 
-use stoat_model::event::Ready;
-use stoat_model::{
-    Channel, ChannelId, Message, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
+use crate::event::{
+    Ack, ChannelCreate, ChannelDelete, ChannelUpdate, Event, MessageCreate, MessageDelete, MessageUpdate,
+    PlatformWipe, Ready, Reconnecting, RelationshipUpdate, Typing, UserUpdate, VoiceStateUpdate,
 };
-
-use crate::{Client, Error, Event};
+use crate::{Client, Error};
 
 /// What a bot does on each event; every method does nothing by default.
 /// [`Client::run`] calls them one at a time, in the order of the events,
-/// after the cache has applied each.
+/// after the cache has applied each. Each takes the client and the event's
+/// struct, so a field added to an event later breaks no handler.
 ///
 /// ```no_run
-/// use stoat::{Client, EventHandler, Message};
+/// use stoat::event::MessageCreate;
+/// use stoat::{Client, EventHandler};
 ///
 /// struct Echo;
 ///
 /// impl EventHandler for Echo {
-///     async fn on_message(&self, client: &Client, message: &Message) {
-///         if message.content.as_deref() == Some("!ping") {
-///             let _ = client.user(message.author).send("pong").await;
+///     async fn on_message(&self, client: &Client, event: &MessageCreate) {
+///         if event.message.text() == "!ping"
+///             && let Err(error) = client.reply(&event.message, "pong").await
+///         {
+///             eprintln!("{error}");
 ///         }
 ///     }
 /// }
@@ -30,141 +33,97 @@ use crate::{Client, Error, Event};
 /// # }
 /// ```
 pub trait EventHandler: Send + Sync {
-    /// A session began (the first, or after a reconnect; `session` counts them).
-    fn on_ready(&self, client: &Client, ready: &Ready, session: u64) -> impl Future<Output = ()> + Send {
-        let _ = (client, ready, session);
+    /// A session began (the first, or after a reconnect).
+    fn on_ready(&self, client: &Client, event: &Ready) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// A user changed: the cached user before and after (`None` when not
-    /// cached), and which fields changed.
-    fn on_user_update(
-        &self,
-        client: &Client,
-        before: Option<&User>,
-        after: Option<&User>,
-        changes: UserChanges,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, before, after, changes);
+    /// The events connection was lost and is being re-established.
+    fn on_reconnecting(&self, client: &Client, event: &Reconnecting) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// Your relationship with `user` changed from `before` to `after`: a
-    /// friend request arrived (`Incoming`), was accepted (`Friend`), a block…
+    /// A user changed (status, presence, name, avatar, profile…).
+    fn on_user_update(&self, client: &Client, event: &UserUpdate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
+        async {}
+    }
+
+    /// Your relationship with a user changed: a friend request arrived
+    /// (`Incoming`), was accepted (`Friend`), a block…
     fn on_relationship(
         &self,
         client: &Client,
-        user: &User,
-        before: RelationshipStatus,
-        after: RelationshipStatus,
+        event: &RelationshipUpdate,
     ) -> impl Future<Output = ()> + Send {
-        let _ = (client, user, before, after);
+        let _ = (client, event);
         async {}
     }
 
     /// A new message.
-    fn on_message(&self, client: &Client, message: &Message) -> impl Future<Output = ()> + Send {
-        let _ = (client, message);
+    fn on_message(&self, client: &Client, event: &MessageCreate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// A message changed (edit, appended embed, reaction): before and after
-    /// as cached (`None` for a message the cache does not have).
-    fn on_message_update(
-        &self,
-        client: &Client,
-        channel: ChannelId,
-        id: MessageId,
-        before: Option<&Message>,
-        after: Option<&Message>,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel, id, before, after);
+    /// A message changed (edit, appended embed, reaction).
+    fn on_message_update(&self, client: &Client, event: &MessageUpdate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// A message was deleted (`before`: as cached).
-    fn on_message_delete(
-        &self,
-        client: &Client,
-        channel: ChannelId,
-        id: MessageId,
-        before: Option<&Message>,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel, id, before);
+    /// A message was deleted.
+    fn on_message_delete(&self, client: &Client, event: &MessageDelete) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
     /// A DM or group was created.
-    fn on_channel_create(&self, client: &Client, channel: &Channel) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel);
+    fn on_channel_create(&self, client: &Client, event: &ChannelCreate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
     /// A DM or group changed (a DM closed: `active` went false).
-    fn on_channel_update(
-        &self,
-        client: &Client,
-        before: Option<&Channel>,
-        after: &Channel,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, before, after);
+    fn on_channel_update(&self, client: &Client, event: &ChannelUpdate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
     /// A DM or group was deleted.
-    fn on_channel_delete(
-        &self,
-        client: &Client,
-        id: ChannelId,
-        before: Option<&Channel>,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, id, before);
+    fn on_channel_delete(&self, client: &Client, event: &ChannelDelete) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// Someone started (`started`) or stopped typing in a channel.
-    fn on_typing(
-        &self,
-        client: &Client,
-        channel: ChannelId,
-        user: UserId,
-        started: bool,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel, user, started);
+    /// Someone started or stopped typing.
+    fn on_typing(&self, client: &Client, event: &Typing) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// You marked a channel read up to `message`.
-    fn on_ack(
-        &self,
-        client: &Client,
-        channel: ChannelId,
-        message: MessageId,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel, message);
+    /// You marked a channel read.
+    fn on_ack(&self, client: &Client, event: &Ack) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
     /// A user was wiped from the platform.
-    fn on_platform_wipe(&self, client: &Client, user: UserId) -> impl Future<Output = ()> + Send {
-        let _ = (client, user);
+    fn on_platform_wipe(&self, client: &Client, event: &PlatformWipe) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// A voice state changed (join: `before` is `None`; leave: `after` is `None`).
-    fn on_voice_state(
-        &self,
-        client: &Client,
-        channel: ChannelId,
-        user: UserId,
-        before: Option<&UserVoiceState>,
-        after: Option<&UserVoiceState>,
-    ) -> impl Future<Output = ()> + Send {
-        let _ = (client, channel, user, before, after);
+    /// A voice state changed (a join, a leave, a change).
+    fn on_voice_state(&self, client: &Client, event: &VoiceStateUpdate) -> impl Future<Output = ()> + Send {
+        let _ = (client, event);
         async {}
     }
 
-    /// Every event, after its own method (for kinds without one, and for logging).
+    /// Every event, after its own method (for kinds without one, and for
+    /// logging).
     fn on_event(&self, client: &Client, event: &Event) -> impl Future<Output = ()> + Send {
         let _ = (client, event);
         async {}
@@ -180,61 +139,21 @@ pub trait EventHandler: Send + Sync {
 /// Calls the handler's method for `event`, then `on_event`.
 pub(crate) async fn dispatch(handler: &impl EventHandler, client: &Client, event: &Event) {
     match event {
-        Event::Ready { session, ready } => handler.on_ready(client, ready, *session).await,
-        Event::UserUpdate {
-            before,
-            after,
-            changes,
-            ..
-        } => {
-            handler
-                .on_user_update(client, before.as_deref(), after.as_deref(), *changes)
-                .await;
-        }
-        Event::Relationship { user, before, after } => {
-            handler
-                .on_relationship(client, user, before.clone(), after.clone())
-                .await;
-        }
-        Event::Message(message) => handler.on_message(client, message).await,
-        Event::MessageUpdate {
-            channel,
-            id,
-            before,
-            after,
-        } => {
-            handler
-                .on_message_update(client, *channel, *id, before.as_deref(), after.as_deref())
-                .await;
-        }
-        Event::MessageDelete { channel, id, before } => {
-            handler
-                .on_message_delete(client, *channel, *id, before.as_deref())
-                .await;
-        }
-        Event::Channel { id, before, after } => match (before, after) {
-            (None, Some(after)) => handler.on_channel_create(client, after).await,
-            (before, Some(after)) => handler.on_channel_update(client, before.as_deref(), after).await,
-            (before, None) => handler.on_channel_delete(client, *id, before.as_deref()).await,
-        },
-        Event::Typing {
-            channel,
-            user,
-            started,
-        } => handler.on_typing(client, *channel, *user, *started).await,
-        Event::Ack { channel, message } => handler.on_ack(client, *channel, *message).await,
-        Event::PlatformWipe { user } => handler.on_platform_wipe(client, *user).await,
-        Event::VoiceState {
-            channel,
-            user,
-            before,
-            after,
-        } => {
-            handler
-                .on_voice_state(client, *channel, *user, before.as_ref(), after.as_ref())
-                .await;
-        }
-        _ => {}
+        Event::Ready(event) => handler.on_ready(client, event).await,
+        Event::Reconnecting(event) => handler.on_reconnecting(client, event).await,
+        Event::UserUpdate(event) => handler.on_user_update(client, event).await,
+        Event::Relationship(event) => handler.on_relationship(client, event).await,
+        Event::Message(event) => handler.on_message(client, event).await,
+        Event::MessageUpdate(event) => handler.on_message_update(client, event).await,
+        Event::MessageDelete(event) => handler.on_message_delete(client, event).await,
+        Event::ChannelCreate(event) => handler.on_channel_create(client, event).await,
+        Event::ChannelUpdate(event) => handler.on_channel_update(client, event).await,
+        Event::ChannelDelete(event) => handler.on_channel_delete(client, event).await,
+        Event::Typing(event) => handler.on_typing(client, event).await,
+        Event::Ack(event) => handler.on_ack(client, event).await,
+        Event::PlatformWipe(event) => handler.on_platform_wipe(client, event).await,
+        Event::VoiceState(event) => handler.on_voice_state(client, event).await,
+        Event::Other(_) => {}
     }
     handler.on_event(client, event).await;
 }

@@ -1,31 +1,34 @@
 //! The Stoat (formerly Revolt) SDK for bots: the REST client, the events
 //! connection and the cache wired together, with the stoat.py Users API as
-//! handles.
+//! handles. Installed as `stoat-sdk`, used as `stoat`.
 //!
 //! ```no_run
-//! use stoat::{Client, EventHandler, RelationshipStatus, Token, User};
+//! use stoat::event::{MessageCreate, RelationshipUpdate};
+//! use stoat::{Client, EventHandler, RelationshipStatus, Token};
 //!
 //! struct Friendly;
 //!
 //! impl EventHandler for Friendly {
-//!     async fn on_relationship(
-//!         &self,
-//!         client: &Client,
-//!         user: &User,
-//!         _before: RelationshipStatus,
-//!         after: RelationshipStatus,
-//!     ) {
-//!         if after == RelationshipStatus::Incoming {
-//!             let them = client.user(user.id);
+//!     async fn on_relationship(&self, client: &Client, event: &RelationshipUpdate) {
+//!         if event.after == RelationshipStatus::Incoming {
+//!             let them = client.user(event.user.id);
 //!             if them.accept_friend_request().await.is_ok() {
 //!                 let _ = them.send("Hello, friend!").await;
 //!             }
 //!         }
 //!     }
+//!
+//!     async fn on_message(&self, client: &Client, event: &MessageCreate) {
+//!         if event.message.text() == "!ping"
+//!             && let Err(error) = client.reply(&event.message, "pong").await
+//!         {
+//!             eprintln!("{error}");
+//!         }
+//!     }
 //! }
 //!
 //! # async fn run() -> Result<(), stoat::Error> {
-//! let client = Client::new(Token::Session("…".into()));
+//! let client = Client::new(Token::Bot("…".into()));
 //! client.run(&Friendly).await
 //! # }
 //! ```
@@ -34,27 +37,50 @@
 //!   or [`run`](Client::run) with an [`EventHandler`]; every event reaches
 //!   the [`cache`](Client::cache) first. [`wait_for`](Client::wait_for)
 //!   waits for the next matching event.
+//! * [`event`]: one struct per kind of event, with what the server sent
+//!   and, where the cache knows them, the values before and after.
+//! * [`ChannelHandle`] ([`Client::channel`]): send, reply, history, search,
+//!   acknowledge, typing, calls. [`Client::reply`] answers a message where
+//!   it came from.
 //! * [`UserHandle`] ([`Client::user`]) and [`OwnUser`] ([`Client::me`]):
 //!   every method of stoat.py's `BaseUser`, `User` and `OwnUser`, and the
-//!   user's DM as a messageable (send, history, search, acknowledge,
-//!   typing, calls).
+//!   user's DM.
+//! * [`Error`]: one sentence when displayed; the server's error kinds with
+//!   [`Error::api_error`].
 //! * The lower crates are re-exported whole, for everything else:
 //!   [`http`], [`gateway`], [`cache`], [`model`].
 //!
 //! Which stoat.py method lives where: `docs/guide.md` in the repository.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// Applies a handle's overrides (if any) to a request builder.
+macro_rules! with_overrides {
+    ($handle:expr, $builder:expr) => {
+        match &$handle.overrides {
+            Some(overrides) => $builder.overrides(::stoat_http::Overrides::clone(overrides)),
+            None => $builder,
+        }
+    };
+}
+pub(crate) use with_overrides;
+
+mod channel;
 mod client;
+mod connection;
 mod error;
-mod events;
+pub mod event;
 mod handler;
+mod ingest;
+mod stream;
 mod user;
-mod waiters;
 
+pub use channel::ChannelHandle;
 pub use client::{Client, ClientBuilder};
 pub use error::Error;
-pub use events::{Event, Events};
+pub use event::Event;
 pub use handler::EventHandler;
+pub use stream::Events;
 pub use user::{OwnUser, UserHandle};
 
 pub use stoat_cache as cache;

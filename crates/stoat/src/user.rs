@@ -19,12 +19,13 @@ use stoat_model::{
     RelationshipStatus, Secret, ServerId, User, UserId, UserProfile, UserVoiceState,
 };
 
-use crate::{Client, Error};
+use crate::{ChannelHandle, Client, Error};
 
 /// A user: the stoat.py `BaseUser` methods, and the DM with them.
 ///
 /// Requests made through a handle use its [`Overrides`], if any (see
-/// [`Client::user_with`]); a builder's own `overrides` replaces them.
+/// [`with_overrides`](Self::with_overrides)); a builder's own `overrides`
+/// go on top of them.
 #[derive(Clone)]
 pub struct UserHandle {
     client: Client,
@@ -40,16 +41,6 @@ impl fmt::Debug for UserHandle {
     }
 }
 
-/// Applies a handle's overrides to a builder.
-macro_rules! with_overrides {
-    ($handle:expr, $builder:expr) => {
-        match &$handle.overrides {
-            Some(overrides) => $builder.overrides((**overrides).clone()),
-            None => $builder,
-        }
-    };
-}
-
 impl UserHandle {
     pub(crate) fn new(client: Client, id: UserId, overrides: Option<Overrides>) -> Self {
         Self {
@@ -57,6 +48,29 @@ impl UserHandle {
             id,
             overrides: overrides.map(Arc::new),
         }
+    }
+
+    /// The same user, with `overrides` on every request it makes (over the
+    /// handle's own): another token, a timeout, headers… for one call or
+    /// several (stoat.py's `http_overrides`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: stoat::Client, id: stoat::UserId) -> Result<(), stoat::Error> {
+    /// use std::time::Duration;
+    /// use stoat::Overrides;
+    ///
+    /// let patient = client.user(id).with_overrides(Overrides::new().timeout(Duration::from_secs(60)));
+    /// let profile = patient.fetch_profile().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn with_overrides(&self, overrides: Overrides) -> Self {
+        let overrides = match &self.overrides {
+            Some(old) => Overrides::clone(old).and(overrides),
+            None => overrides,
+        };
+        Self::new(self.client.clone(), self.id, Some(overrides))
     }
 
     /// The user's id.
@@ -122,45 +136,45 @@ impl UserHandle {
 
     /// Fetches the user. Errors: `NotFound`, `MissingPermission`.
     pub fn fetch(&self) -> GetUser<'_> {
-        with_overrides!(self, self.client.http().user(self.id))
+        crate::with_overrides!(self, self.client.http().user(self.id))
     }
 
     /// Fetches the profile, and keeps it in the cache (until a `UserUpdate`
     /// clears part of it). Errors: `NotFound`, `MissingPermission`
     /// (`ViewProfile`).
     pub async fn fetch_profile(&self) -> Result<UserProfile, Error> {
-        let profile = with_overrides!(self, self.client.http().user_profile(self.id)).await?;
+        let profile = crate::with_overrides!(self, self.client.http().user_profile(self.id)).await?;
         self.client.cache().insert_profile(self.id, profile.clone());
         Ok(profile)
     }
 
     /// Fetches the flags (no token needed). Errors: none of its own.
     pub fn fetch_flags(&self) -> GetFlags<'_> {
-        with_overrides!(self, self.client.http().user_flags(self.id))
+        crate::with_overrides!(self, self.client.http().user_flags(self.id))
     }
 
     /// Fetches the default avatar's PNG bytes. Errors: none of its own.
     pub fn fetch_default_avatar(&self) -> GetDefaultAvatar<'_> {
-        with_overrides!(self, self.client.http().default_avatar(self.id))
+        crate::with_overrides!(self, self.client.http().default_avatar(self.id))
     }
 
     /// Friends, servers and channels in common. Errors: `InvalidOperation`
     /// (yourself), `MissingPermission` (`ViewProfile`), `NotFound`.
     pub fn mutuals(&self) -> GetMutuals<'_> {
-        with_overrides!(self, self.client.http().mutuals(self.id))
+        crate::with_overrides!(self, self.client.http().mutuals(self.id))
     }
 
     /// Opens (or reopens) the DM with this user. Errors: `NotFound`,
     /// `MissingPermission` (`SendMessage`: humans must be friends).
     pub fn open_dm(&self) -> OpenDm<'_> {
-        with_overrides!(self, self.client.http().open_dm(self.id))
+        crate::with_overrides!(self, self.client.http().open_dm(self.id))
     }
 
     /// Accepts their friend request. Errors: `IsBot`, `NoEffect`,
     /// `AlreadyFriends`, `AlreadySentRequest`, `Blocked`, `BlockedByOther`,
     /// `TooManyPendingFriendRequests`, `NotFound`.
     pub fn accept_friend_request(&self) -> AddFriend<'_> {
-        with_overrides!(self, self.client.http().add_friend(self.id))
+        crate::with_overrides!(self, self.client.http().add_friend(self.id))
     }
 
     /// Sends them a friend request (the same route as accepting). Errors:
@@ -177,30 +191,30 @@ impl UserHandle {
     /// Removes them as a friend (or cancels your request). Errors: `IsBot`,
     /// `NoEffect`, `NotFound`.
     pub fn remove_friend(&self) -> RemoveFriend<'_> {
-        with_overrides!(self, self.client.http().remove_friend(self.id))
+        crate::with_overrides!(self, self.client.http().remove_friend(self.id))
     }
 
     /// Blocks them. Errors: `NoEffect`, `NotFound`.
     pub fn block(&self) -> Block<'_> {
-        with_overrides!(self, self.client.http().block(self.id))
+        crate::with_overrides!(self, self.client.http().block(self.id))
     }
 
     /// Unblocks them. Errors: `NoEffect`, `NotFound`, `InternalError`.
     pub fn unblock(&self) -> Unblock<'_> {
-        with_overrides!(self, self.client.http().unblock(self.id))
+        crate::with_overrides!(self, self.client.http().unblock(self.id))
     }
 
     /// Reports them, for `reason`; add context or a message with the
     /// builder. Errors: `IsBot`, `CannotReportYourself`, `NotFound`,
     /// `FailedValidation`.
     pub fn report(&self, reason: UserReportReason) -> ReportUser<'_> {
-        with_overrides!(self, self.client.http().report_user(self.id).reason(reason))
+        crate::with_overrides!(self, self.client.http().report_user(self.id).reason(reason))
     }
 
     /// Edits this user: a bot you own, or anyone when privileged. Errors:
     /// `FailedValidation`, `NotPrivileged`, `NotFound`, and the upload's.
     pub fn edit(&self) -> EditUserRequest<'_> {
-        with_overrides!(self, self.client.http().edit_user(self.id))
+        crate::with_overrides!(self, self.client.http().edit_user(self.id))
     }
 
     // --- several steps -----------------------------------------------------
@@ -216,10 +230,7 @@ impl UserHandle {
         let id = channel.id().ok_or(Error::NotADm)?;
         // The cache files a DM under the other user, so it must know who you
         // are (asked with this handle's overrides, as the DM was).
-        if self.client.cache().me_id().is_none() {
-            let me = with_overrides!(self, self.client.http().current_user()).await?;
-            self.client.cache().insert_me(me);
-        }
+        self.client.me_with(self.overrides.as_deref().cloned()).await?;
         self.client.cache().insert_channel(channel);
         Ok(id)
     }
@@ -236,50 +247,52 @@ impl UserHandle {
 
     // --- the DM as a messageable -------------------------------------------
 
+    /// The DM with this user as a [`ChannelHandle`] (with this handle's
+    /// overrides), opened on first need. Errors: as
+    /// [`open_dm`](Self::open_dm).
+    pub async fn dm(&self) -> Result<ChannelHandle, Error> {
+        let id = self.fetch_channel_id().await?;
+        Ok(ChannelHandle::new(
+            self.client.clone(),
+            id,
+            self.overrides.clone(),
+        ))
+    }
+
     /// Sends `content` in the DM (opened on first need). Errors: those of
     /// [`SendMessageRequest`] and of [`open_dm`](Self::open_dm).
     pub async fn send(&self, content: impl Into<String>) -> Result<Message, Error> {
-        let content = content.into();
-        self.send_with(move |message| message.content(content)).await
+        self.dm().await?.send(content).await
     }
 
-    /// Sends a message built by `build` (attachments, replies, embeds,
-    /// masquerade, interactions, silent, flags, idempotency key…).
+    /// Sends a message built by `build` in the DM (see
+    /// [`ChannelHandle::send_with`]).
     pub async fn send_with(
         &self,
         build: impl for<'a> FnOnce(SendMessageRequest<'a>) -> SendMessageRequest<'a>,
     ) -> Result<Message, Error> {
-        let channel = self.fetch_channel_id().await?;
-        let request = with_overrides!(self, self.client.http().send_message(channel));
-        Ok(build(request).await?)
+        self.dm().await?.send_with(build).await
     }
 
-    /// Messages of the DM; set the query with `build` (`|q| q.limit(10)`;
-    /// `|q| q` for the latest 50). Errors: those of [`GetMessages`].
+    /// Messages of the DM (see [`ChannelHandle::history`]).
     pub async fn history(
         &self,
         build: impl for<'a> FnOnce(GetMessages<'a>) -> GetMessages<'a>,
     ) -> Result<BulkMessageResponse, Error> {
-        let channel = self.fetch_channel_id().await?;
-        let request = with_overrides!(self, self.client.http().messages(channel));
-        Ok(build(request).await?)
+        self.dm().await?.history(build).await
     }
 
-    /// Searches the DM (users only); set the query with `build`. Errors:
-    /// those of [`SearchMessagesRequest`].
+    /// Searches the DM (see [`ChannelHandle::search`]).
     pub async fn search(
         &self,
         build: impl for<'a> FnOnce(SearchMessagesRequest<'a>) -> SearchMessagesRequest<'a>,
     ) -> Result<BulkMessageResponse, Error> {
-        let channel = self.fetch_channel_id().await?;
-        let request = with_overrides!(self, self.client.http().search_messages(channel));
-        Ok(build(request).await?)
+        self.dm().await?.search(build).await
     }
 
     /// Fetches one message of the DM. Errors: `NotFound`, `MissingPermission`.
     pub async fn fetch_message(&self, message: MessageId) -> Result<Message, Error> {
-        let channel = self.fetch_channel_id().await?;
-        Ok(with_overrides!(self, self.client.http().message(channel, message)).await?)
+        self.dm().await?.fetch_message(message).await
     }
 
     /// A message of the DM, if cached (stoat.py's `get_message`).
@@ -297,57 +310,39 @@ impl UserHandle {
     /// Marks the DM read up to `message`, or everything with `None`
     /// (users only). Errors: `IsBot`, `MissingPermission`, `NotFound`.
     pub async fn acknowledge(&self, message: Option<MessageId>) -> Result<(), Error> {
-        let channel = self.fetch_channel_id().await?;
-        // The server does not check the id: an id from just after now is
-        // newer than every message sent so far, so it marks everything.
-        let message = message.unwrap_or_else(|| MessageId::min_at(now_ms() + 1));
-        Ok(with_overrides!(self, self.client.http().acknowledge(channel, message)).await?)
+        self.dm().await?.acknowledge(message).await
     }
 
     /// Shows you typing in the DM (over the events connection). Errors:
     /// [`Error::NotConnected`], and those of [`open_dm`](Self::open_dm).
     pub async fn begin_typing(&self) -> Result<(), Error> {
-        let (gateway, channel) = self.typing_in().await?;
-        Ok(gateway.begin_typing(channel).await?)
+        self.typing_in().await?.begin_typing().await
     }
 
     /// Stops showing you typing in the DM.
     pub async fn end_typing(&self) -> Result<(), Error> {
-        let (gateway, channel) = self.typing_in().await?;
-        Ok(gateway.end_typing(channel).await?)
+        self.typing_in().await?.end_typing().await
     }
 
     /// Shows you typing until the guard is dropped.
     pub async fn typing(&self) -> Result<stoat_gateway::TypingGuard, Error> {
-        let (gateway, channel) = self.typing_in().await?;
-        Ok(gateway.typing(channel).await?)
+        self.typing_in().await?.typing().await
     }
 
-    /// The events connection and the DM to show typing in. The connection
-    /// is checked first, so that none opens a DM in vain.
-    async fn typing_in(&self) -> Result<(stoat_gateway::Handle, ChannelId), Error> {
-        let gateway = self.client.gateway().ok_or(Error::NotConnected)?;
-        Ok((gateway, self.fetch_channel_id().await?))
+    /// The DM to show typing in. The connection is checked first, so that
+    /// none opens a DM in vain.
+    async fn typing_in(&self) -> Result<ChannelHandle, Error> {
+        self.client.gateway().ok_or(Error::NotConnected)?;
+        self.dm().await
     }
 
-    /// Joins (or starts) a call in the DM; set node, recipients or
-    /// `force_disconnect` with `build`. The answer's token and URL are what
-    /// a LiveKit client needs to connect (this SDK ships no media stack).
-    /// Errors: those of [`JoinCallRequest`].
+    /// Joins (or starts) a call in the DM (see [`ChannelHandle::join_call`]).
     pub async fn join_call(
         &self,
         build: impl for<'a> FnOnce(JoinCallRequest<'a>) -> JoinCallRequest<'a>,
     ) -> Result<JoinCallResponse, Error> {
-        let channel = self.fetch_channel_id().await?;
-        let request = with_overrides!(self, self.client.http().join_call(channel));
-        Ok(build(request).await?)
+        self.dm().await?.join_call(build).await
     }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Your own user: stoat.py's `OwnUser`.
@@ -390,7 +385,7 @@ impl OwnUser {
     /// Errors: `FailedValidation`, `NotFound` (a used or wrong-tag file),
     /// and the upload's.
     pub fn edit(&self) -> EditUserRequest<'_> {
-        with_overrides!(self.user, self.user.client.http().edit_current_user())
+        crate::with_overrides!(self.user, self.user.client.http().edit_current_user())
     }
 
     /// Changes your username (session tokens only). Errors:
@@ -401,7 +396,7 @@ impl OwnUser {
         username: impl Into<String>,
         password: Secret,
     ) -> stoat_http::ChangeUsernameRequest<'_> {
-        with_overrides!(
+        crate::with_overrides!(
             self.user,
             self.user.client.http().change_username(username, password)
         )

@@ -39,8 +39,8 @@ async fn read_until(events: &mut Events, seen: &mut Seen, done: impl Fn(&Seen) -
     let wait = async {
         while !done(seen) {
             match events.next().await.expect("the stream goes on") {
-                Ok(Event::Message(message)) => *seen.messages.entry(message.id).or_default() += 1,
-                Ok(Event::Ready { .. }) => seen.readies += 1,
+                Ok(Event::Message(new)) => *seen.messages.entry(new.message.id).or_default() += 1,
+                Ok(Event::Ready(_)) => seen.readies += 1,
                 Ok(_) => {}
                 Err(error) => {
                     assert!(!error.is_terminal(), "{error:?}");

@@ -7,7 +7,11 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use stoat::{Client, Event, EventHandler, Message, RelationshipStatus, User, UserChanges};
+use stoat::event::{
+    Ack, ChannelCreate, ChannelUpdate, MessageCreate, MessageDelete, MessageUpdate, Ready,
+    RelationshipUpdate, Typing, UserUpdate,
+};
+use stoat::{Client, Event, EventHandler, Message, RelationshipStatus, UserChanges};
 use support::{connected, next};
 
 #[tokio::test]
@@ -24,40 +28,41 @@ async fn updates_carry_before_and_after_and_wait_for_sees_them() {
     let carol = server.create_user("carol");
     let carol_id = carol.id;
     let request = bot.wait_for(
-        move |e| matches!(e, Event::Relationship { user, .. } if user.id == carol_id),
+        move |e| matches!(e, Event::Relationship(change) if change.user.id == carol_id),
         Duration::from_secs(5),
     );
     let from_carol = support::client(&server, &carol);
     let to_bot = from_carol.user(bot_account.id);
     let (seen, sent) = tokio::join!(request, to_bot.send_friend_request().into_future());
     sent.expect("request");
-    let Event::Relationship { after, .. } = seen.expect("seen") else {
+    let Event::Relationship(change) = seen.expect("seen") else {
         unreachable!()
     };
-    assert_eq!(after, RelationshipStatus::Incoming);
+    assert_eq!(change.after, RelationshipStatus::Incoming);
     let alice_id = alice_account.id;
 
     // Alice's status change reaches the bot with before and after.
     let update = bot.wait_for(
-        move |e| matches!(e, Event::UserUpdate { id, .. } if *id == alice_id),
+        move |e| matches!(e, Event::UserUpdate(update) if update.id == alice_id),
         Duration::from_secs(5),
     );
     let me = alice.me().await.expect("alice");
     let (update, edited) = tokio::join!(update, me.edit().status_text("Busy now").into_future());
     edited.expect("edit");
-    let Event::UserUpdate {
-        before,
-        after,
-        changes,
-        ..
-    } = update.expect("update")
-    else {
+    let Event::UserUpdate(update) = update.expect("update") else {
         unreachable!()
     };
-    assert!(changes.contains(UserChanges::STATUS), "{changes:?}");
-    assert!(before.expect("cached").status.is_none());
+    assert!(
+        update.changes.contains(UserChanges::STATUS),
+        "{:?}",
+        update.changes
+    );
+    // Before: the old value of what changed, from the cache; after: what
+    // the server sent.
+    let before = update.before.as_ref().expect("cached");
+    assert!(before.status.is_none(), "no status before");
     assert_eq!(
-        after.expect("cached").status.and_then(|s| s.text).as_deref(),
+        update.data.status.as_ref().and_then(|s| s.text.as_deref()),
         Some("Busy now")
     );
     assert_eq!(
@@ -70,7 +75,10 @@ async fn updates_carry_before_and_after_and_wait_for_sees_them() {
     );
 
     let timeout = bot.wait_for(|_| false, Duration::from_millis(50)).await;
-    assert!(matches!(timeout, Err(stoat::Error::Timeout)), "{timeout:?}");
+    assert!(
+        matches!(timeout, Err(stoat::Error::Timeout { .. })),
+        "{timeout:?}"
+    );
     stop.send(()).expect("driver runs");
     driver.await.expect("driver ends");
     bot.close();
@@ -89,10 +97,13 @@ async fn a_reconnect_gives_a_fresh_ready() {
     };
     // Dropped before its first heartbeat: one more failed attempt, after
     // the connection's settings given through the facade (`support::client`).
-    assert_eq!(reconnect.attempt, 2);
-    assert!(reconnect.delay <= Duration::from_millis(5), "{reconnect:?}");
-    let ready = next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
-    assert!(matches!(ready, Event::Ready { session: 1, .. }), "{ready:?}");
+    assert_eq!(reconnect.attempt(), 2);
+    assert!(reconnect.delay() <= Duration::from_millis(5), "{reconnect:?}");
+    let ready = next(&mut events, |e| matches!(e, Event::Ready(_))).await;
+    assert!(
+        matches!(&ready, Event::Ready(ready) if ready.session == 1),
+        "{ready:?}"
+    );
     server.shutdown().await;
 }
 
@@ -114,13 +125,13 @@ async fn one_events_connection_per_client_and_a_new_one_after_it_ends() {
         .connect()
         .await
         .expect("connects after the stream was dropped");
-    next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    next(&mut events, |e| matches!(e, Event::Ready(_))).await;
     // Ended by `close`: likewise, and the old stream ends (its undelivered
     // events dropped) rather than mixing with the new one's.
     bot.close();
     let mut old = events;
     let mut events = bot.connect().await.expect("connects after close");
-    next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    next(&mut events, |e| matches!(e, Event::Ready(_))).await;
     let end = tokio::time::timeout(Duration::from_secs(5), old.next()).await;
     assert!(
         matches!(end, Ok(None)),
@@ -138,33 +149,31 @@ struct Recorder {
 }
 
 impl EventHandler for Recorder {
-    async fn on_ready(&self, _: &Client, _: &stoat::model::event::Ready, session: u64) {
-        self.calls.lock().unwrap().push(format!("ready {session}"));
+    async fn on_ready(&self, _: &Client, event: &Ready) {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("ready {}", event.session));
     }
 
-    async fn on_relationship(
-        &self,
-        client: &Client,
-        user: &User,
-        _: RelationshipStatus,
-        after: RelationshipStatus,
-    ) {
-        self.calls.lock().unwrap().push(format!("relationship {after:?}"));
-        if after == RelationshipStatus::Incoming {
+    async fn on_relationship(&self, client: &Client, event: &RelationshipUpdate) {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(format!("relationship {:?}", event.after));
+        if event.after == RelationshipStatus::Incoming {
             client
-                .user(user.id)
+                .user(event.user.id)
                 .accept_friend_request()
                 .await
                 .expect("accept");
         }
     }
 
-    async fn on_message(&self, client: &Client, message: &Message) {
-        self.calls
-            .lock()
-            .unwrap()
-            .push(format!("message {}", message.content.as_deref().unwrap_or("")));
-        if message.content.as_deref() == Some("bye") {
+    async fn on_message(&self, client: &Client, event: &MessageCreate) {
+        let text = event.message.text();
+        self.calls.lock().unwrap().push(format!("message {text}"));
+        if text == "bye" {
             client.close();
         }
     }
@@ -249,54 +258,39 @@ impl DmRecorder {
 }
 
 impl EventHandler for DmRecorder {
-    async fn on_channel_create(&self, _: &Client, _: &stoat::Channel) {
+    async fn on_channel_create(&self, _: &Client, _: &ChannelCreate) {
         self.push("channel create".into());
     }
 
-    async fn on_channel_update(&self, _: &Client, before: Option<&stoat::Channel>, after: &stoat::Channel) {
+    async fn on_channel_update(&self, _: &Client, event: &ChannelUpdate) {
         let active = |c: &stoat::Channel| matches!(c, stoat::Channel::DirectMessage(dm) if dm.active);
         self.push(format!(
-            "channel update active {:?} -> {}",
-            before.map(active),
-            active(after)
+            "channel update active {:?} -> {:?}",
+            event.before.as_deref().map(active),
+            event.after.as_deref().map(active)
         ));
     }
 
-    async fn on_typing(&self, _: &Client, _: stoat::ChannelId, _: stoat::UserId, started: bool) {
-        self.push(format!("typing {started}"));
+    async fn on_typing(&self, _: &Client, event: &Typing) {
+        self.push(format!("typing {}", event.started));
     }
 
-    async fn on_ack(&self, _: &Client, _: stoat::ChannelId, _: stoat::MessageId) {
+    async fn on_ack(&self, _: &Client, _: &Ack) {
         self.push("ack".into());
     }
 
-    async fn on_message_update(
-        &self,
-        _: &Client,
-        _: stoat::ChannelId,
-        _: stoat::MessageId,
-        before: Option<&Message>,
-        after: Option<&Message>,
-    ) {
-        let content = |m: Option<&Message>| m.and_then(|m| m.content.as_deref()).unwrap_or("?").to_owned();
+    async fn on_message_update(&self, _: &Client, event: &MessageUpdate) {
+        let text = |m: Option<&std::sync::Arc<Message>>| m.map_or("?", |m| m.text()).to_owned();
         self.push(format!(
             "message update {} -> {}",
-            content(before),
-            content(after)
+            text(event.before.as_ref()),
+            text(event.after.as_ref())
         ));
     }
 
-    async fn on_message_delete(
-        &self,
-        client: &Client,
-        _: stoat::ChannelId,
-        _: stoat::MessageId,
-        before: Option<&Message>,
-    ) {
-        self.push(format!(
-            "message delete {}",
-            before.and_then(|m| m.content.as_deref()).unwrap_or("?")
-        ));
+    async fn on_message_delete(&self, client: &Client, event: &MessageDelete) {
+        let text = event.before.as_ref().map_or("?", |m| m.text());
+        self.push(format!("message delete {text}"));
         client.close();
     }
 }
@@ -360,7 +354,7 @@ async fn dm_events_reach_their_handler_methods() {
         "ack",
         "typing true",
         "message update first words -> edited words",
-        "channel update active Some(true) -> false",
+        "channel update active Some(true) -> Some(false)",
         "message delete edited words",
     ];
     assert_eq!(calls, expected);
@@ -382,7 +376,7 @@ async fn events_the_cache_knows_little_of_still_arrive_whole() {
     let dm = first.channel;
     next(
         &mut events,
-        |e| matches!(e, Event::Message(m) if m.id == second.id),
+        |e| matches!(e, Event::Message(new) if new.message.id == second.id),
     )
     .await;
     let (stranger, elsewhere, nowhere) = (
@@ -411,12 +405,12 @@ async fn events_the_cache_knows_little_of_still_arrive_whole() {
     }
     let mut deleted = Vec::new();
     for _ in 0..3 {
-        let Event::MessageDelete { id, before, .. } =
-            next(&mut events, |e| matches!(e, Event::MessageDelete { .. })).await
+        let Event::MessageDelete(deletion) =
+            next(&mut events, |e| matches!(e, Event::MessageDelete(_))).await
         else {
             unreachable!()
         };
-        deleted.push((id, before.and_then(|m| m.content.clone())));
+        deleted.push((deletion.id, deletion.before.and_then(|m| m.content.clone())));
     }
     assert_eq!(
         deleted,
@@ -426,30 +420,208 @@ async fn events_the_cache_knows_little_of_still_arrive_whole() {
             (elsewhere, None)
         ]
     );
-    let update = next(&mut events, |e| matches!(e, Event::MessageUpdate { .. })).await;
+    let update = next(&mut events, |e| matches!(e, Event::MessageUpdate(_))).await;
     assert!(
-        matches!(update, Event::MessageUpdate { id, before: None, after: None, .. } if id == elsewhere),
+        matches!(&update, Event::MessageUpdate(u) if u.id == elsewhere && u.before.is_none() && u.after.is_none()),
         "{update:?}"
     );
-    let update = next(&mut events, |e| matches!(e, Event::UserUpdate { .. })).await;
-    let Event::UserUpdate {
-        id, changes, before, ..
-    } = update
-    else {
+    let Event::UserUpdate(update) = next(&mut events, |e| matches!(e, Event::UserUpdate(_))).await else {
         unreachable!()
     };
-    assert_eq!((id, before), (stranger, None));
-    assert_eq!(changes, UserChanges::ONLINE | UserChanges::STATUS);
-    let leave = next(&mut events, |e| matches!(e, Event::VoiceState { .. })).await;
+    assert_eq!((update.id, update.before.is_none()), (stranger, true));
+    assert_eq!(update.changes, UserChanges::ONLINE | UserChanges::STATUS);
+    let leave = next(&mut events, |e| matches!(e, Event::VoiceState(_))).await;
     assert!(
-        matches!(leave, Event::VoiceState { channel, user, after: None, .. } if channel == dm && user == stranger),
+        matches!(&leave, Event::VoiceState(v) if v.channel == dm && v.user == stranger && v.after.is_none()),
         "{leave:?}"
     );
-    let join = next(&mut events, |e| matches!(e, Event::VoiceState { .. })).await;
+    let join = next(&mut events, |e| matches!(e, Event::VoiceState(_))).await;
     assert!(
-        matches!(&join, Event::VoiceState { channel, after: Some(state), .. } if *channel == nowhere && state.is_receiving),
+        matches!(&join, Event::VoiceState(v) if v.channel == nowhere && v.after.as_ref().is_some_and(|s| s.is_receiving)),
         "{join:?}"
     );
     drop(bot);
+    server.shutdown().await;
+}
+
+/// A 1×1 PNG, for an avatar.
+const PNG: &[u8] = &[
+    0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 0, 0, 0, 1, 0, 0, 0,
+    1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89,
+];
+
+/// Keeps every `UserUpdate` of one user; closes the client at the one
+/// whose status text is `last`.
+struct UserUpdates {
+    of: stoat::UserId,
+    last: &'static str,
+    seen: Mutex<Vec<UserUpdate>>,
+}
+
+impl EventHandler for UserUpdates {
+    async fn on_user_update(&self, client: &Client, event: &UserUpdate) {
+        if event.id != self.of {
+            return;
+        }
+        self.seen.lock().unwrap().push(event.clone());
+        if event.data.status.as_ref().and_then(|s| s.text.as_deref()) == Some(self.last) {
+            client.close();
+        }
+    }
+}
+
+/// Alice, the bot's friend, changes everything a user update carries,
+/// while the bot (caching as `resources` says) runs a [`UserUpdates`]; what
+/// it saw.
+async fn alice_changes_everything(resources: stoat::cache::Resources) -> Vec<UserUpdate> {
+    use stoat::http::Resource;
+    use stoat::model::Presence;
+    use stoat::model::user::FieldsUser;
+
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    support::befriend(&server, &alice_account, &bot_account).await;
+    let bot = Client::builder(stoat::Token::Session(bot_account.token.clone()))
+        .api_url(server.api_url())
+        .cache(resources, 100)
+        .build();
+    let alice = support::client(&server, &alice_account);
+    let handler = UserUpdates {
+        of: alice_account.id,
+        last: "done",
+        seen: Mutex::new(Vec::new()),
+    };
+    let script = async {
+        while server.connections(bot_account.id) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // The upload goes to the file server `GET /` names.
+        alice.http().discover().await.expect("GET /");
+        let me = alice.me().await.expect("alice");
+        me.edit()
+            .display_name("Alice A")
+            .pronouns("she/her")
+            .avatar(Resource::bytes(PNG, "alice.png"))
+            .status_text("Busy now")
+            .presence(Presence::Busy)
+            .profile_content("About Alice")
+            .await
+            .expect("edit");
+        me.edit()
+            .remove(FieldsUser::ProfileContent)
+            .await
+            .expect("clear content");
+        me.edit()
+            .remove(FieldsUser::ProfileBackground)
+            .await
+            .expect("clear background");
+        me.edit().status_text("done").await.expect("done");
+    };
+    let (outcome, ()) = tokio::join!(bot.run(&handler), script);
+    outcome.expect("run ends after close");
+    server.shutdown().await;
+    handler.seen.into_inner().unwrap()
+}
+
+#[tokio::test]
+async fn a_user_update_reaches_the_handler_whole_without_the_users_cache() {
+    use stoat::cache::Resources;
+    use stoat::model::user::FieldsUser;
+
+    let seen = alice_changes_everything(Resources::all() - Resources::USERS).await;
+    let edit = seen
+        .iter()
+        .find(|u| u.data.display_name.is_some())
+        .expect("the edit arrived");
+    assert_eq!(edit.data.display_name.as_deref(), Some("Alice A"));
+    assert_eq!(edit.data.pronouns.as_deref(), Some("she/her"));
+    assert!(edit.data.avatar.is_some(), "{edit:?}");
+    let status = edit.data.status.as_ref().expect("status");
+    assert_eq!(status.text.as_deref(), Some("Busy now"));
+    assert_eq!(status.presence, Some(stoat::Presence::Busy));
+    assert!(edit.before.is_none(), "nothing cached, nothing before");
+    assert!(
+        edit.changes.contains(
+            UserChanges::DISPLAY_NAME | UserChanges::PRONOUNS | UserChanges::AVATAR | UserChanges::STATUS
+        ),
+        "{:?}",
+        edit.changes
+    );
+    // The two profile clears are told apart.
+    let content = seen.iter().find(|u| u.cleared(&FieldsUser::ProfileContent));
+    let background = seen.iter().find(|u| u.cleared(&FieldsUser::ProfileBackground));
+    let (content, background) = (
+        content.expect("content cleared"),
+        background.expect("background cleared"),
+    );
+    assert!(!content.cleared(&FieldsUser::ProfileBackground), "{content:?}");
+    assert!(!background.cleared(&FieldsUser::ProfileContent), "{background:?}");
+}
+
+#[tokio::test]
+async fn a_user_update_carries_before_and_after_with_the_users_cache() {
+    let seen = alice_changes_everything(stoat::cache::Resources::all()).await;
+    let edit = seen
+        .iter()
+        .find(|u| u.data.display_name.is_some())
+        .expect("the edit arrived");
+    let before = edit.before.as_ref().expect("alice was cached");
+    // Before: the old values of what changed; after: what the server sent.
+    assert!(before.display_name.is_none() && before.avatar.is_none() && before.pronouns.is_none());
+    assert_eq!(edit.data.display_name.as_deref(), Some("Alice A"));
+    let last = seen.last().expect("the last update");
+    let before = last.before.as_ref().expect("cached");
+    assert_eq!(
+        before.status.as_ref().and_then(|s| s.text.as_deref()),
+        Some("Busy now"),
+        "the status before the last change"
+    );
+}
+
+/// Answers "!ping" where it came from.
+struct Echo;
+
+impl EventHandler for Echo {
+    async fn on_message(&self, client: &Client, event: &MessageCreate) {
+        if event.message.text() == "!ping" {
+            client.reply(&event.message, "pong").await.expect("reply");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_reply_goes_to_the_channel_the_message_came_from() {
+    let server = support::server(false).await;
+    let (bot_account, alice_account) = (server.create_user("bot"), server.create_user("alice"));
+    support::befriend(&server, &alice_account, &bot_account).await;
+    let bot = support::client(&server, &bot_account);
+    let (alice, mut alice_events) = connected(&server, &alice_account).await;
+    let run = bot.run(&Echo);
+    let script = async {
+        while server.connections(bot_account.id) == 0 {
+            tokio::task::yield_now().await;
+        }
+        // Saved messages would be the wrong place: the ping goes in the DM.
+        let question = alice.user(bot_account.id).send("!ping").await.expect("ping");
+        let answer = next(
+            &mut alice_events,
+            |e| matches!(e, Event::Message(new) if new.message.text() == "pong"),
+        )
+        .await;
+        bot.close();
+        (question, answer)
+    };
+    let (outcome, (question, answer)) = tokio::join!(run, script);
+    outcome.expect("run ends after close");
+    let Event::Message(answer) = answer else {
+        unreachable!()
+    };
+    assert_eq!(
+        answer.message.channel, question.channel,
+        "answered in the same channel"
+    );
+    assert_eq!(answer.message.author, bot_account.id);
+    let replies = answer.message.replies.as_deref().unwrap_or_default();
+    assert_eq!(replies, [question.id], "as a reply to the ping");
     server.shutdown().await;
 }

@@ -9,7 +9,8 @@ use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use stoat::{Client, Error, Event, EventHandler, Message};
+use stoat::event::{MessageCreate, Ready};
+use stoat::{Client, Error, Event, EventHandler};
 use tokio::sync::{Notify, oneshot};
 
 /// Asks for an answer when it sees "question", waiting inside its handler;
@@ -23,27 +24,28 @@ struct Asker {
 }
 
 impl EventHandler for Asker {
-    async fn on_ready(&self, _: &Client, _: &stoat::model::event::Ready, _: u64) {
+    async fn on_ready(&self, _: &Client, _: &Ready) {
         self.ready.notify_one();
     }
 
-    async fn on_message(&self, client: &Client, message: &Message) {
-        if message.content.as_deref() == Some("slow") {
+    async fn on_message(&self, client: &Client, event: &MessageCreate) {
+        let message = &event.message;
+        if message.text() == "slow" {
             self.slow.notify_one();
             self.released.notified().await;
         }
-        if message.content.as_deref() != Some("question") {
+        if message.text() != "question" {
             return;
         }
         let author = message.author;
         let answer = client
             .wait_for(
-                move |e| matches!(e, Event::Message(m) if m.author == author && m.content.as_deref() == Some("answer")),
+                move |e| matches!(e, Event::Message(new) if new.message.author == author && new.message.text() == "answer"),
                 Duration::from_secs(5),
             )
             .await
             .map(|e| match e {
-                Event::Message(m) => m.content.as_deref().unwrap_or_default().to_owned(),
+                Event::Message(new) => new.message.text().to_owned(),
                 other => format!("{other:?}"),
             });
         if let Some(sender) = self.answer.lock().unwrap().take() {
@@ -166,7 +168,7 @@ async fn a_wait_for_test_that_panics_panics_in_its_caller_and_costs_no_other_wai
     };
     let mut broken = Box::pin(broken);
     let mut patient =
-        std::pin::pin!(bot.wait_for(|e| matches!(e, Event::UserUpdate { .. }), Duration::from_secs(5)));
+        std::pin::pin!(bot.wait_for(|e| matches!(e, Event::UserUpdate(_)), Duration::from_secs(5)));
     // Polled once each, so that both are registered before any event.
     assert!(tokio::time::timeout(Duration::ZERO, &mut broken).await.is_err());
     assert!(tokio::time::timeout(Duration::ZERO, &mut patient).await.is_err());
@@ -177,7 +179,7 @@ async fn a_wait_for_test_that_panics_panics_in_its_caller_and_costs_no_other_wai
     let panicked = broken.await.expect_err("the test's panic resumes in wait_for");
     assert!(panicked.is_panic());
     let seen = patient.await;
-    assert!(matches!(seen, Ok(Event::UserUpdate { .. })), "{seen:?}");
+    assert!(matches!(seen, Ok(Event::UserUpdate(_))), "{seen:?}");
     stop.send(()).expect("driver runs");
     driver.await.expect("driver ends");
     server.shutdown().await;

@@ -11,7 +11,7 @@ const README: &str = include_str!("../../../README.md");
 #[test]
 fn readme_names_the_two_commands() {
     assert!(
-        README.contains("`cargo run -p stoat --example quickstart`"),
+        README.contains("`cargo run -p stoat-sdk --example quickstart`"),
         "main job"
     );
     assert!(README.contains("`cargo xtask ci`"), "test suite");

@@ -69,9 +69,17 @@ async fn no_secret_is_ever_logged_or_shown() {
         .send("words only the two of them should read")
         .await
         .expect("send");
-    next(&mut events, |e| matches!(e, Event::Message(m) if m.id == sent.id)).await;
+    next(
+        &mut events,
+        |e| matches!(e, Event::Message(new) if new.message.id == sent.id),
+    )
+    .await;
     server.drop_connections(bot_account.id);
-    next(&mut events, |e| matches!(e, Event::Ready { session: 1, .. })).await;
+    next(
+        &mut events,
+        |e| matches!(e, Event::Ready(ready) if ready.session == 1),
+    )
+    .await;
     let (stop, driver) = support::drive(events);
     drop(to_alice.typing().await.expect("typing"));
     stop.send(()).expect("driver runs");

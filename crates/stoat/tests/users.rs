@@ -18,14 +18,15 @@ const PNG: &[u8] = &[
 fn api_error<T: std::fmt::Debug>(result: Result<T, impl Into<stoat::Error>>) -> String {
     let error: stoat::Error = result.map(drop).map_err(Into::into).expect_err("should fail");
     error
-        .api_error_type()
-        .unwrap_or_else(|| panic!("not a Stoat error: {error:?}"))
+        .api_error()
+        .unwrap_or_else(|| panic!("not a Stoat error: {error}"))
+        .type_name()
         .to_owned()
 }
 
 /// Matches typing events that started (or stopped).
 fn typing(started: bool) -> impl Fn(&Event) -> bool {
-    move |e| matches!(e, Event::Typing { started: s, .. } if *s == started)
+    move |e| matches!(e, Event::Typing(typing) if typing.started == started)
 }
 
 #[tokio::test]
@@ -38,12 +39,12 @@ async fn relationships_through_handles() {
 
     // send_friend_request, then deny_friend_request.
     to_bot.send_friend_request().await.expect("request");
-    let event = next(&mut events, |e| matches!(e, Event::Relationship { .. })).await;
-    let Event::Relationship { user, before, after } = event else {
+    let event = next(&mut events, |e| matches!(e, Event::Relationship(_))).await;
+    let Event::Relationship(change) = event else {
         unreachable!()
     };
     assert_eq!(
-        (user.id, before, after),
+        (change.user.id, change.before.clone(), change.after.clone()),
         (
             alice_account.id,
             RelationshipStatus::None,
@@ -66,15 +67,10 @@ async fn relationships_through_handles() {
         api_error(to_alice.accept_friend_request().await),
         "AlreadyFriends"
     );
-    next(&mut events, |e| {
-        matches!(
-            e,
-            Event::Relationship {
-                after: RelationshipStatus::Friend,
-                ..
-            }
-        )
-    })
+    next(
+        &mut events,
+        |e| matches!(e, Event::Relationship(change) if change.after == RelationshipStatus::Friend),
+    )
     .await;
     let me = bot.me().await.expect("own user");
     let relations = me.relations();
@@ -314,12 +310,12 @@ async fn own_user_edits_and_username() {
         Some(FileTag::Avatars)
     );
     // The change reaches the cache through the events, with before and after.
-    let update = next(&mut events, |e| matches!(e, Event::UserUpdate { .. })).await;
-    let Event::UserUpdate { before, after, .. } = update else {
+    let update = next(&mut events, |e| matches!(e, Event::UserUpdate(_))).await;
+    let Event::UserUpdate(update) = update else {
         unreachable!()
     };
-    assert!(before.expect("cached").display_name.is_none());
-    assert_eq!(after.expect("cached").display_name.as_deref(), Some("Self Made"));
+    assert!(update.before.as_ref().expect("cached").display_name.is_none());
+    assert_eq!(update.data.display_name.as_deref(), Some("Self Made"));
 
     let cleared = me
         .edit()
@@ -372,7 +368,7 @@ async fn the_dm_as_a_messageable() {
     assert_eq!(second.nonce.as_deref(), Some("q-1"));
     next(
         &mut bot_events,
-        |e| matches!(e, Event::Message(m) if m.id == second.id),
+        |e| matches!(e, Event::Message(new) if new.message.id == second.id),
     )
     .await;
     assert_eq!(
@@ -434,15 +430,12 @@ async fn the_dm_as_a_messageable() {
     assert!(!call.url.is_empty());
     let dm = to_alice.dm_channel_id().expect("known");
     server.voice_join(dm, bot_account.id);
-    let joined = next(&mut bot_events, |e| matches!(e, Event::VoiceState { .. })).await;
-    let Event::VoiceState {
-        user, before, after, ..
-    } = joined
-    else {
+    let joined = next(&mut bot_events, |e| matches!(e, Event::VoiceState(_))).await;
+    let Event::VoiceState(joined) = joined else {
         unreachable!()
     };
-    assert_eq!(user, bot_account.id);
-    assert!(before.is_none() && after.is_some(), "a join");
+    assert_eq!(joined.user, bot_account.id);
+    assert!(joined.before.is_none() && joined.after.is_some(), "a join");
     assert_eq!(bot.user(bot_account.id).voice_state().map(|(c, _)| c), Some(dm));
     assert_eq!(api_error(to_alice.join_call(|j| j).await), "AlreadyConnected");
 

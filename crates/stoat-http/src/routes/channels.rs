@@ -4,7 +4,7 @@
 use stoat_model::file::FileTag;
 use stoat_model::message::{Interactions, Masquerade, MessageFlags, MessageSort, ReplyIntent, SendableEmbed};
 use stoat_model::request::{JoinCall, MessageQuery, SearchMessages, SendMessage};
-use stoat_model::validate::Validate;
+use stoat_model::validate::{Problem, Validate, ValidationError};
 use stoat_model::{
     BulkMessageResponse, Channel, ChannelId, FileId, JoinCallResponse, Message, MessageId, UserId,
 };
@@ -77,8 +77,12 @@ pub struct SendMessageRequest<'a> {
     channel: ChannelId,
     message: SendMessage,
     files: Vec<Resource>,
+    mention_online: bool,
     overrides: Overrides,
 }
+
+/// The route a send goes to.
+const SEND_ROUTE: &str = "POST /channels/{target}/messages";
 
 impl SendMessageRequest<'_> {
     /// The text (content and embed descriptions at most 2000 UTF-8 bytes).
@@ -141,13 +145,15 @@ impl SendMessageRequest<'_> {
         self
     }
 
-    /// The message flags (mention flags need a bot).
+    /// Adds message flags to those already set (by [`silent`](Self::silent),
+    /// [`mention_everyone`](Self::mention_everyone) or an earlier call).
     pub fn flags(mut self, flags: MessageFlags) -> Self {
-        self.message.flags = Some(flags);
+        self.message.flags = Some(self.message.flags.unwrap_or_default() | flags);
         self
     }
 
-    /// Whether to send without notifying (`SUPPRESS_NOTIFICATIONS`).
+    /// Whether to send without notifying (`SUPPRESS_NOTIFICATIONS`); other
+    /// flags are kept.
     pub fn silent(mut self, silent: bool) -> Self {
         let mut flags = self.message.flags.unwrap_or_default();
         flags.set(MessageFlags::SUPPRESS_NOTIFICATIONS, silent);
@@ -155,16 +161,46 @@ impl SendMessageRequest<'_> {
         self
     }
 
+    /// Mentions everyone who can see the channel (`MENTIONS_EVERYONE`).
+    /// The server takes it from bots only (`IsNotBot` otherwise, refused
+    /// here before sending when the token is a session's), with the
+    /// `MentionEveryone` permission.
+    pub fn mention_everyone(self) -> Self {
+        self.flags(MessageFlags::MENTIONS_EVERYONE)
+    }
+
+    /// Mentions everyone online. The server refuses the `MENTIONS_ONLINE`
+    /// flag (it takes flags up to 7 and this one is 8) but reads the same
+    /// mention from `@online` in the content, so that is what this sends:
+    /// the content starts with `@online`. Needs the `MentionEveryone`
+    /// permission.
+    pub fn mention_online(mut self) -> Self {
+        self.mention_online = true;
+        self
+    }
+
+    /// The message as it will be sent, ids of files still to upload left out.
+    fn message(&self) -> SendMessage {
+        let mut message = self.message.clone();
+        if self.mention_online {
+            let content = message.content.get_or_insert_with(String::new);
+            if !content.starts_with("@online") {
+                content.insert_str(0, if content.is_empty() { "@online" } else { "@online " });
+            }
+        }
+        message
+    }
+
     /// The body with every attachment already an id; checked first.
     fn parts(&self) -> Parts {
-        let mut message = self.message.clone();
+        let mut message = self.message();
         for file in &self.files {
             let id = file
                 .as_uploaded()
                 .ok_or_else(|| Error::new(ErrorKind::UploadRequired))?;
             message.attachments.get_or_insert_with(Vec::new).push(id.clone());
         }
-        message.validate()?;
+        self.check_rules(&message)?;
         Ok((
             format!("/channels/{}/messages", self.channel),
             json_body(&message)?,
@@ -174,13 +210,31 @@ impl SendMessageRequest<'_> {
     /// Checks the message as it will be sent, with a stand-in id for each
     /// file still to upload.
     fn check(&self) -> Result<(), Error> {
-        let mut message = self.message.clone();
+        let mut message = self.message();
         let attachments = message.attachments.get_or_insert_with(Vec::new);
         attachments.extend(self.files.iter().map(|_| FileId::from(String::from("pending"))));
         if let Some(key) = &self.overrides.idempotency_key {
             stoat_model::validate::idempotency_key(key)?;
         }
-        Ok(message.validate()?)
+        self.check_rules(&message)
+    }
+
+    /// The server's rules with the instance's limits, and its refusal of
+    /// mention flags from users.
+    fn check_rules(&self, message: &SendMessage) -> Result<(), Error> {
+        message.validate_within(&self.client.message_limits())?;
+        let token = self.overrides.token.as_ref().or(self.client.inner.token.as_ref());
+        let mentions = message
+            .flags
+            .is_some_and(|flags| flags.contains(MessageFlags::MENTIONS_EVERYONE));
+        if mentions && token.is_some_and(|token| !token.is_bot()) {
+            return Err(ValidationError {
+                field: "flags",
+                problem: Problem::NotAllowed("mention flags are for bots (the server answers IsNotBot)"),
+            }
+            .into());
+        }
+        Ok(())
     }
 }
 
@@ -197,7 +251,7 @@ impl<'a> std::future::IntoFuture for SendMessageRequest<'a> {
 
     fn into_future(mut self) -> Self::IntoFuture {
         Box::pin(async move {
-            self.check()?;
+            self.check().map_err(|e| e.on(SEND_ROUTE))?;
             let client = self.client;
             for file in &mut self.files {
                 if file.as_uploaded().is_none() {
@@ -209,7 +263,7 @@ impl<'a> std::future::IntoFuture for SendMessageRequest<'a> {
                 }
             }
             let bytes = client.send(self.into_request()?).await?;
-            decode::json("POST /channels/{target}/messages", bytes)
+            decode::json(SEND_ROUTE, bytes)
         })
     }
 }
@@ -493,6 +547,7 @@ impl Client {
             channel,
             message: SendMessage::default(),
             files: Vec::new(),
+            mention_online: false,
             overrides: Overrides::default(),
         }
     }

@@ -54,16 +54,17 @@ macro_rules! request {
     ($name:ident, $method:literal, $route:literal, $authenticated:expr) => {
         impl $name<'_> {
             /// Settings for this call only (token, base URL, headers,
-            /// idempotency key, timeout).
+            /// idempotency key, timeout), over those set before: what
+            /// `overrides` leaves unset is kept (an idempotency key, say).
             pub fn overrides(mut self, overrides: $crate::Overrides) -> Self {
-                self.overrides = overrides;
+                self.overrides = std::mem::take(&mut self.overrides).and(overrides);
                 self
             }
 
             /// The request this builder sends, without sending it (input
             /// errors surface here).
             pub fn into_request(self) -> Result<$crate::Request, $crate::Error> {
-                let (path, body) = self.parts()?;
+                let (path, body) = self.parts().map_err(|e| e.on($route))?;
                 let mut request = $crate::Request::new($method, $route, path);
                 request.body = body;
                 request.authenticated = $authenticated;
@@ -114,9 +115,10 @@ pub struct Upload<'a> {
 }
 
 impl Upload<'_> {
-    /// Settings for this call only.
+    /// Settings for this call only, over those set before (see
+    /// [`Overrides::and`]).
     pub fn overrides(mut self, overrides: Overrides) -> Self {
-        self.overrides = overrides;
+        self.overrides = std::mem::take(&mut self.overrides).and(overrides);
         self
     }
 

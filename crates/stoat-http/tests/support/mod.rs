@@ -62,8 +62,9 @@ pub async fn friends(server: &Emulator) -> Friends {
 pub fn api_error<T: Debug>(result: Result<T, Error>) -> String {
     let error = result.expect_err("the request should fail");
     error
-        .api_error_type()
-        .unwrap_or_else(|| panic!("not a Stoat error: {error:?}"))
+        .api_error()
+        .unwrap_or_else(|| panic!("not a Stoat error: {error}"))
+        .type_name()
         .to_owned()
 }
 

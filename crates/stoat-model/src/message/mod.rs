@@ -103,6 +103,12 @@ pub struct Message {
 }
 
 impl Message {
+    /// The message's text: its content, or `""` when it has none (a
+    /// message of attachments or embeds only, a system message).
+    pub fn text(&self) -> &str {
+        self.content.as_deref().unwrap_or_default()
+    }
+
     /// Whether the message is a system message (author is the all-zero id).
     pub fn is_system(&self) -> bool {
         self.author.is_system()

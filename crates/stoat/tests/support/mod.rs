@@ -33,7 +33,7 @@ pub async fn server(voice: bool) -> Emulator {
 pub async fn connected(server: &Emulator, account: &Account) -> (Client, Events) {
     let client = client(server, account);
     let mut events = client.connect().await.expect("connects");
-    next(&mut events, |e| matches!(e, Event::Ready { .. })).await;
+    next(&mut events, |e| matches!(e, Event::Ready(_))).await;
     (client, events)
 }
 
