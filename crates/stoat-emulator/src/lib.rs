@@ -26,9 +26,11 @@
 //! injection, and [`TlsFront`] for `https://` and `wss://` tests.
 #![forbid(unsafe_code)]
 
+mod avatars;
 mod capture;
 mod faults;
 mod http;
+mod limits;
 mod ratelimit;
 mod reply;
 mod routes;
@@ -50,6 +52,7 @@ use tokio::task::JoinHandle;
 
 pub use capture::LogCapture;
 pub use faults::RestFaultKind;
+pub use limits::{GlobalLimits, Limits, UserLimits};
 pub use tls::TlsFront;
 
 use crate::faults::Faults;
@@ -81,6 +84,9 @@ pub struct Config {
     /// a voice node named `worldwide` (no media server runs; the URL only
     /// has to be handed to a LiveKit client).
     pub voice: bool,
+    /// The instance's limits: published by `GET /` and enforced where the
+    /// server enforces them (default: the official server's).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -89,6 +95,7 @@ impl Default for Config {
             rate_limit_window: Duration::from_secs(10),
             rate_limits: true,
             voice: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -143,7 +150,10 @@ impl Emulator {
         let events = TcpListener::bind(("127.0.0.1", 0)).await?;
         let (api_addr, ws_addr) = (api.local_addr()?, events.local_addr()?);
         let shared = Arc::new(Shared {
-            world: Mutex::new(World::default()),
+            world: Mutex::new(World {
+                limits: config.limits,
+                ..World::default()
+            }),
             limiter: Limiter::with(config.rate_limits, config.rate_limit_window),
             faults: Faults::default(),
             api_url: format!("http://{api_addr}"),
@@ -174,10 +184,19 @@ impl Emulator {
         &self.shared.ws_url
     }
 
-    /// Creates a user account with a session token.
+    /// Creates a user account with a session token. It is registered now,
+    /// so it counts as new (`Limits::new_user`) for `new_user_hours`.
     pub fn create_user(&self, name: &str) -> Account {
+        self.create_user_aged(name, Duration::ZERO)
+    }
+
+    /// Creates a user account registered `age` ago (its id carries that
+    /// time, which the server reads as the account's age): older than
+    /// `new_user_hours`, the `default` limits apply to it.
+    pub fn create_user_aged(&self, name: &str, age: Duration) -> Account {
         let password = "correct horse battery staple";
-        let (id, token) = self.shared.world().create_account(name, password, None);
+        let created = world::now_ms().saturating_sub(u64::try_from(age.as_millis()).unwrap_or(u64::MAX));
+        let (id, token) = self.shared.world().create_account(name, password, None, created);
         Account {
             id,
             token: token.into(),
@@ -185,9 +204,24 @@ impl Emulator {
         }
     }
 
+    /// Opens another session of the user `user` (as logging in again from
+    /// another device would) and returns its token. Each session is rate
+    /// limited on its own; `None` for bots and unknown users, which have no
+    /// sessions.
+    pub fn create_session(&self, user: UserId) -> Option<Secret> {
+        let mut world = self.shared.world();
+        if world.accounts.get(&user).is_none_or(|a| a.bot) {
+            return None;
+        }
+        Some(world.new_credential(user, world::TokenKind::Session).into())
+    }
+
     /// Creates a bot owned by `owner`, with a bot token.
     pub fn create_bot(&self, owner: UserId, name: &str) -> Account {
-        let (id, token) = self.shared.world().create_account(name, "", Some(owner));
+        let (id, token) = self
+            .shared
+            .world()
+            .create_account(name, "", Some(owner), world::now_ms());
         Account {
             id,
             token: token.into(),

@@ -167,41 +167,66 @@ fn admit(world: &mut World, call: &Call, caller: UserId, segment: &str) -> Resul
     Ok(stored)
 }
 
-/// The server's checks of a message body, in its order; returns the flags
+/// The server's checks of a message body, in its order (the route's, then
+/// message creation's), against the instance's limits; returns the flags
 /// as stored.
 fn check_send(world: &World, caller: UserId, body: &SendMessage) -> Result<MessageFlags, Reply> {
     if body.masquerade.as_ref().is_some_and(|m| m.colour.is_some()) {
         return Err(missing("ManageRole"));
     }
+    let (global, limits) = (&world.limits.global, world.user_limits(caller));
+    let interactions = body.interactions.clone().unwrap_or_default();
+    if interactions
+        .reactions
+        .as_ref()
+        .is_some_and(|r| r.len() > global.message_reactions)
+    {
+        return fail(ApiErrorKind::InvalidOperation);
+    }
+    if interactions.restrict_reactions && interactions.reactions.as_ref().is_none_or(Vec::is_empty) {
+        return fail(ApiErrorKind::InvalidProperty);
+    }
     let attachments = body.attachments.as_deref().unwrap_or_default();
     let embeds = body.embeds.as_deref().unwrap_or_default();
-    let replies = body.replies.as_deref().unwrap_or_default();
-    for (len, kind) in [
-        (attachments.len(), ApiErrorKind::TooManyAttachments { max: 5 }),
-        (embeds.len(), ApiErrorKind::TooManyEmbeds { max: 5 }),
-        (replies.len(), ApiErrorKind::TooManyReplies { max: 5 }),
-    ] {
-        if len > 5 {
-            return fail(kind);
-        }
-    }
-    let content = body.content.clone().unwrap_or_default();
+    let content = body.content.as_deref().unwrap_or_default();
     let length = content.len()
         + embeds
             .iter()
             .filter_map(|e| e.description.as_ref())
             .map(String::len)
             .sum::<usize>();
-    if length > 2000 {
+    if length > limits.message_length {
         return fail(ApiErrorKind::PayloadTooLarge);
     }
     if content.is_empty() && attachments.is_empty() && embeds.is_empty() {
         return fail(ApiErrorKind::EmptyMessage);
     }
-    let interactions = body.interactions.clone().unwrap_or_default();
-    if interactions.restrict_reactions && interactions.reactions.as_ref().is_none_or(Vec::is_empty) {
-        return fail(ApiErrorKind::InvalidProperty);
+    let flags = check_flags(world, caller, body)?;
+    let max = |limit: usize| u64::try_from(limit).unwrap_or(u64::MAX);
+    if body
+        .replies
+        .as_ref()
+        .is_some_and(|r| r.len() > global.message_replies)
+    {
+        return fail(ApiErrorKind::TooManyReplies {
+            max: max(global.message_replies),
+        });
     }
+    if attachments.len() > limits.message_attachments {
+        return fail(ApiErrorKind::TooManyAttachments {
+            max: max(limits.message_attachments),
+        });
+    }
+    if embeds.len() > global.message_embeds {
+        return fail(ApiErrorKind::TooManyEmbeds {
+            max: max(global.message_embeds),
+        });
+    }
+    Ok(flags)
+}
+
+/// The flags a message is sent with, checked as the server does.
+fn check_flags(world: &World, caller: UserId, body: &SendMessage) -> Result<MessageFlags, Reply> {
     let bits = body.flags.map_or(0, |f| f.bits());
     if bits > 7 {
         return fail(ApiErrorKind::InvalidProperty);
