@@ -286,6 +286,33 @@ impl World {
         Some(user)
     }
 
+    /// The user as `viewer` sees them beside messages (history with users,
+    /// `Message` events): the server's conversion that assumes a mutual
+    /// connection. Relations are never shown, yours included, and the status
+    /// is hidden only when the user blocked the viewer.
+    pub(crate) fn view_known(&self, viewer: UserId, id: UserId) -> Option<User> {
+        let account = self.accounts.get(&id)?;
+        let mut user = account.user.clone();
+        user.relations = Vec::new();
+        user.relationship = if account.bot {
+            RelationshipStatus::None
+        } else {
+            self.relation(viewer, id)
+        };
+        let may_view = account.bot || user.relationship != RelationshipStatus::BlockedOther;
+        let invisible = user.status.as_ref().and_then(|s| s.presence.as_ref()) == Some(&Presence::Invisible);
+        user.online = may_view && self.connected(id) && !invisible;
+        if !may_view {
+            user.status = None;
+        } else if let Some(status) = &mut user.status {
+            strip_invisible(status);
+            if status.is_empty() {
+                user.status = None;
+            }
+        }
+        Some(user)
+    }
+
     /// Your own user: relationship `User`, relations shown, `Invisible` stripped.
     pub(crate) fn view_self(&self, id: UserId) -> User {
         let account = &self.accounts[&id];

@@ -126,7 +126,7 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
     }
     world.send_to_channel_as(channel_id, |receiver| {
         let mut seen = message.clone();
-        seen.user = world.view(receiver, caller).map(Box::new);
+        seen.user = world.view_known(receiver, caller).map(Box::new);
         Event::Message(Box::new(seen))
     });
     // The HTTP response shows the author without a point of view.
@@ -335,7 +335,7 @@ fn bulk(world: &World, caller: UserId, messages: Vec<Message>, include_users: bo
     authors.dedup();
     let users = authors
         .into_iter()
-        .filter_map(|a| world.view(caller, a))
+        .filter_map(|a| world.view_known(caller, a))
         .collect();
     Reply::json(&BulkMessageResponse::WithUsers(MessagesWithUsers {
         messages,
