@@ -175,7 +175,8 @@ fn client_ip(real_ip: Option<&str>, peer: Option<IpAddr>) -> String {
         .unwrap_or_default()
 }
 
-/// Shorthand for a Stoat error reply.
+/// Shorthand for a Stoat error reply (located at its caller).
+#[track_caller]
 pub(crate) fn fail<T>(kind: ApiErrorKind) -> Result<T, Reply> {
     Err(Reply::error(kind))
 }

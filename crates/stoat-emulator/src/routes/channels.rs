@@ -13,6 +13,7 @@ use crate::world::World;
 
 type Routed = Result<Reply, Reply>;
 
+#[track_caller]
 fn missing(permission: &str) -> Reply {
     Reply::error(ApiErrorKind::MissingPermission {
         permission: permission.into(),
@@ -261,6 +262,7 @@ struct History {
     include_users: bool,
 }
 
+#[track_caller]
 fn range_error(field: &str, value: i64) -> Reply {
     let error = format!(
         "{field}: Validation error: range [{{\"min\": Number(1.0), \"max\": Number(100.0), \"value\": Number({value})}}]"
@@ -268,6 +270,7 @@ fn range_error(field: &str, value: i64) -> Reply {
     Reply::error(ApiErrorKind::FailedValidation { error: error.into() })
 }
 
+#[track_caller]
 fn id_error(field: &str, value: &str) -> Reply {
     let error = format!(
         "{field}: Validation error: length [{{\"value\": String({value:?}), \"max\": Number(26), \"min\": Number(26)}}]"

@@ -28,6 +28,7 @@ fn target(world: &World, caller: UserId, segment: &str, me_allowed: bool) -> Res
     }
 }
 
+#[track_caller]
 fn missing(permission: &str) -> Reply {
     Reply::error(ApiErrorKind::MissingPermission {
         permission: permission.into(),
