@@ -23,7 +23,10 @@
 //! routes and user reports, the rate limiter, and the events connection
 //! (authentication, `Ready`, pings, typing, presence, and the events the
 //! routes cause), file uploads, voice events through the test API, fault
-//! injection, and [`TlsFront`] for `https://` and `wss://` tests.
+//! injection, and [`TlsFront`] for `https://` and `wss://` tests; the
+//! instance's [`Limits`] (published and enforced), several sessions per user,
+//! and per-session / per-address rate limiting. The crate's README lists
+//! where it differs from the official server, and why.
 #![forbid(unsafe_code)]
 
 mod avatars;
