@@ -2,6 +2,7 @@
 //! dispatching to the routes.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -23,7 +24,8 @@ use crate::ratelimit::classify;
 use crate::reply::{Reply, ReplyBody};
 use crate::world::TokenKind;
 
-/// Largest request body accepted (the file server's cap).
+/// Largest request body read (the file server's default cap; a larger
+/// configured `body_limit_size` raises it, the file route checks its own).
 const BODY_LIMIT: usize = 20_000_000;
 
 /// A parsed request, as the routes see it.
@@ -66,8 +68,9 @@ impl Call {
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: watch::Receiver<bool>) {
     crate::accept_loop(listener, shutdown, move |stream| {
         let shared = Arc::clone(&shared);
+        let peer = stream.peer_addr().ok().map(|a| a.ip());
         async move {
-            let service = service_fn(move |request| respond(Arc::clone(&shared), request));
+            let service = service_fn(move |request| respond(Arc::clone(&shared), peer, request));
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
@@ -76,7 +79,11 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: 
     .await;
 }
 
-async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Response<ReplyBody>, Infallible> {
+async fn respond(
+    shared: Arc<Shared>,
+    peer: Option<IpAddr>,
+    request: Request<Incoming>,
+) -> Result<Response<ReplyBody>, Infallible> {
     let (parts, body) = request.into_parts();
     let header = |name: &str| {
         parts
@@ -110,10 +117,11 @@ async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Resp
 
     let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
     let (bucket, limit, resource) = classify(&method, &refs);
-    // Sessions are limited per session; everything else per address.
-    let identifier = match caller {
-        Some((id, TokenKind::Session)) => id.to_string(),
-        _ => "127.0.0.1".to_owned(),
+    // A valid session is limited on its own (its token stands for the
+    // session); bots and everything else per client address.
+    let identifier = match (caller, &session) {
+        (Some((_, TokenKind::Session)), Some(token)) => format!("session:{token}"),
+        _ => client_ip(header("x-real-ip").as_deref(), peer),
     };
     let verdict = shared.limiter.check(&identifier, bucket, limit, &resource);
     if !verdict.allowed {
@@ -132,7 +140,8 @@ async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Resp
         _ => {}
     }
 
-    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+    let cap = BODY_LIMIT.max(shared.world().limits.global.body_limit_size);
+    let body = match Limited::new(body, cap).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return Ok(Reply::catcher(413, wants_json).into_response(&verdict.headers)),
     };
@@ -156,7 +165,18 @@ async fn respond(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Resp
     })
 }
 
-/// Shorthand for a Stoat error reply.
+/// The client's address as the server's web framework gives it: a valid
+/// address in `X-Real-IP` (its default `ip_header`), else the peer's.
+fn client_ip(real_ip: Option<&str>, peer: Option<IpAddr>) -> String {
+    real_ip
+        .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
+        .or(peer)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+/// Shorthand for a Stoat error reply (located at its caller).
+#[track_caller]
 pub(crate) fn fail<T>(kind: ApiErrorKind) -> Result<T, Reply> {
     Err(Reply::error(kind))
 }

@@ -23,13 +23,18 @@
 //! routes and user reports, the rate limiter, and the events connection
 //! (authentication, `Ready`, pings, typing, presence, and the events the
 //! routes cause), file uploads, voice events through the test API, fault
-//! injection, and [`TlsFront`] for `https://` and `wss://` tests.
+//! injection, and [`TlsFront`] for `https://` and `wss://` tests; the
+//! instance's [`Limits`] (published and enforced), several sessions per user,
+//! and per-session / per-address rate limiting. The crate's README lists
+//! where it differs from the official server, and why.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod avatars;
 mod capture;
 mod faults;
 mod http;
+mod limits;
 mod ratelimit;
 mod reply;
 mod routes;
@@ -51,6 +56,7 @@ use tokio::task::JoinHandle;
 
 pub use capture::LogCapture;
 pub use faults::RestFaultKind;
+pub use limits::{GlobalLimits, Limits, UserLimits};
 pub use tls::TlsFront;
 
 use crate::faults::Faults;
@@ -82,6 +88,9 @@ pub struct Config {
     /// a voice node named `worldwide` (no media server runs; the URL only
     /// has to be handed to a LiveKit client).
     pub voice: bool,
+    /// The instance's limits: published by `GET /` and enforced where the
+    /// server enforces them (default: the official server's).
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -90,6 +99,7 @@ impl Default for Config {
             rate_limit_window: Duration::from_secs(10),
             rate_limits: true,
             voice: false,
+            limits: Limits::default(),
         }
     }
 }
@@ -144,7 +154,10 @@ impl Emulator {
         let events = TcpListener::bind(("127.0.0.1", 0)).await?;
         let (api_addr, ws_addr) = (api.local_addr()?, events.local_addr()?);
         let shared = Arc::new(Shared {
-            world: Mutex::new(World::default()),
+            world: Mutex::new(World {
+                limits: config.limits,
+                ..World::default()
+            }),
             limiter: Limiter::with(config.rate_limits, config.rate_limit_window),
             faults: Faults::default(),
             api_url: format!("http://{api_addr}"),
@@ -175,10 +188,19 @@ impl Emulator {
         &self.shared.ws_url
     }
 
-    /// Creates a user account with a session token.
+    /// Creates a user account with a session token. It is registered now,
+    /// so it counts as new (`Limits::new_user`) for `new_user_hours`.
     pub fn create_user(&self, name: &str) -> Account {
+        self.create_user_aged(name, Duration::ZERO)
+    }
+
+    /// Creates a user account registered `age` ago (its id carries that
+    /// time, which the server reads as the account's age): older than
+    /// `new_user_hours`, the `default` limits apply to it.
+    pub fn create_user_aged(&self, name: &str, age: Duration) -> Account {
         let password = "correct horse battery staple";
-        let (id, token) = self.shared.world().create_account(name, password, None);
+        let created = world::now_ms().saturating_sub(u64::try_from(age.as_millis()).unwrap_or(u64::MAX));
+        let (id, token) = self.shared.world().create_account(name, password, None, created);
         Account {
             id,
             token: token.into(),
@@ -186,9 +208,24 @@ impl Emulator {
         }
     }
 
+    /// Opens another session of the user `user` (as logging in again from
+    /// another device would) and returns its token. Each session is rate
+    /// limited on its own; `None` for bots and unknown users, which have no
+    /// sessions.
+    pub fn create_session(&self, user: UserId) -> Option<Secret> {
+        let mut world = self.shared.world();
+        if world.accounts.get(&user).is_none_or(|a| a.bot) {
+            return None;
+        }
+        Some(world.new_credential(user, world::TokenKind::Session).into())
+    }
+
     /// Creates a bot owned by `owner`, with a bot token.
     pub fn create_bot(&self, owner: UserId, name: &str) -> Account {
-        let (id, token) = self.shared.world().create_account(name, "", Some(owner));
+        let (id, token) = self
+            .shared
+            .world()
+            .create_account(name, "", Some(owner), world::now_ms());
         Account {
             id,
             token: token.into(),

@@ -71,14 +71,11 @@ impl Reply {
         }
     }
 
-    /// A Stoat error; `location` imitates the server's source locations.
+    /// A Stoat error, located where the emulator raised it (see [`located`]).
+    #[track_caller]
     pub(crate) fn error(kind: ApiErrorKind) -> Self {
         let status = kind.http_status();
-        let error = ApiError {
-            kind,
-            location: Some("crates/stoat-emulator/src/routes.rs:1:1".into()),
-        };
-        Self::json_status(status, &error)
+        Self::json_status(status, &located(kind))
     }
 
     /// The web framework's default catcher, in JSON when the client prefers
@@ -216,7 +213,20 @@ impl Body for ReplyBody {
     }
 }
 
+/// An error with a `location` of the server's shape, `path/file.rs:line:col`:
+/// the place in the emulator's own source that raised it, as the server's
+/// locations are places in its source (a made-up one would pass for a real).
+#[track_caller]
+pub(crate) fn located(kind: ApiErrorKind) -> ApiError {
+    let at = std::panic::Location::caller();
+    ApiError {
+        kind,
+        location: Some(format!("{}:{}:{}", at.file(), at.line(), at.column()).into()),
+    }
+}
+
 /// The validator's message for a length error, as the server words it.
+#[track_caller]
 pub(crate) fn length_error(field: &str, min: usize, max: usize, value: &str) -> Reply {
     let error = format!(
         "{field}: Validation error: length [{{\"min\": Number({min}), \"max\": Number({max}), \"value\": String({value:?})}}]"

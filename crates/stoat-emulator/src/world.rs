@@ -78,6 +78,8 @@ pub(crate) struct World {
     pub(crate) reopening: HashMap<ChannelId, std::time::Instant>,
     /// Idempotency keys and body nonces already used.
     pub(crate) nonces: HashSet<String>,
+    /// The instance's limits (`Config::limits`).
+    pub(crate) limits: crate::Limits,
     pub(crate) connections: HashMap<u64, Connection>,
     pub(crate) next_connection: u64,
     pub(crate) id_counter: u64,
@@ -93,8 +95,13 @@ pub(crate) fn now_ms() -> u64 {
 impl World {
     /// A fresh ULID: the current time and a counter (unique within the emulator).
     pub(crate) fn new_id<M>(&mut self) -> stoat_model::Id<M> {
+        self.new_id_at(now_ms())
+    }
+
+    /// A fresh ULID whose time is `ms` (for accounts made older than now).
+    pub(crate) fn new_id_at<M>(&mut self, ms: u64) -> stoat_model::Id<M> {
         self.id_counter += 1;
-        let time = u128::from(now_ms()) << 80;
+        let time = u128::from(ms) << 80;
         stoat_model::Id::from_u128(time | u128::from(self.id_counter))
     }
 
@@ -112,14 +119,17 @@ impl World {
         token
     }
 
-    /// Creates an account; discriminators are drawn per name like the server's.
+    /// Creates an account registered at `created_ms` (its id's time, which
+    /// the server reads as the account's age); discriminators are drawn per
+    /// name like the server's.
     pub(crate) fn create_account(
         &mut self,
         name: &str,
         password: &str,
         owner: Option<UserId>,
+        created_ms: u64,
     ) -> (UserId, String) {
-        let id = self.new_id();
+        let id = self.new_id_at(created_ms);
         let taken: HashSet<u16> = self
             .accounts
             .values()
@@ -141,14 +151,19 @@ impl World {
             bot: owner.is_some(),
         };
         self.accounts.insert(id, account);
-        let secret = self.new_token();
         let kind = if owner.is_some() {
             TokenKind::Bot
         } else {
             TokenKind::Session
         };
-        self.tokens.insert(secret.clone(), (id, kind));
-        (id, secret)
+        (id, self.new_credential(id, kind))
+    }
+
+    /// A new token of `kind` for `user`: for users, one more session.
+    pub(crate) fn new_credential(&mut self, user: UserId, kind: TokenKind) -> String {
+        let secret = self.new_token();
+        self.tokens.insert(secret.clone(), (user, kind));
+        secret
     }
 
     /// How long the server's last-message task takes to reopen a DM.
@@ -190,6 +205,11 @@ impl World {
         } else {
             self.relations.insert((from, to), status);
         }
+    }
+
+    /// The limits that apply to `id` now (new or not, by its id's time).
+    pub(crate) fn user_limits(&self, id: UserId) -> &crate::UserLimits {
+        self.limits.for_user(id, now_ms())
     }
 
     pub(crate) fn is_bot(&self, id: UserId) -> bool {
@@ -253,6 +273,33 @@ impl World {
             self.relation(viewer, id)
         };
         let may_view = account.bot || self.permissions(viewer, id).view_profile;
+        let invisible = user.status.as_ref().and_then(|s| s.presence.as_ref()) == Some(&Presence::Invisible);
+        user.online = may_view && self.connected(id) && !invisible;
+        if !may_view {
+            user.status = None;
+        } else if let Some(status) = &mut user.status {
+            strip_invisible(status);
+            if status.is_empty() {
+                user.status = None;
+            }
+        }
+        Some(user)
+    }
+
+    /// The user as `viewer` sees them beside messages (history with users,
+    /// `Message` events): the server's conversion that assumes a mutual
+    /// connection. Relations are never shown, yours included, and the status
+    /// is hidden only when the user blocked the viewer.
+    pub(crate) fn view_known(&self, viewer: UserId, id: UserId) -> Option<User> {
+        let account = self.accounts.get(&id)?;
+        let mut user = account.user.clone();
+        user.relations = Vec::new();
+        user.relationship = if account.bot {
+            RelationshipStatus::None
+        } else {
+            self.relation(viewer, id)
+        };
+        let may_view = account.bot || user.relationship != RelationshipStatus::BlockedOther;
         let invisible = user.status.as_ref().and_then(|s| s.presence.as_ref()) == Some(&Presence::Invisible);
         user.online = may_view && self.connected(id) && !invisible;
         if !may_view {

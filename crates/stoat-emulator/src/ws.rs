@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
-use stoat_model::error::{ApiError, ApiErrorKind};
+use stoat_model::error::ApiErrorKind;
 use stoat_model::event::{
     Authenticated, ChannelTyping, ClientMessage, ErrorEvent, Event, Format, Pong, Ready, UserUpdate,
 };
@@ -95,7 +95,8 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
     let user = token.and_then(|t| shared.world().tokens.get(&t).map(|(id, _)| *id));
     let Some(user) = user else {
         let error = Event::Error(Box::new(ErrorEvent {
-            data: ApiError::new(ApiErrorKind::InvalidSession),
+            // The server's carries a location too (where the session lookup failed).
+            data: crate::reply::located(ApiErrorKind::InvalidSession),
         }));
         let _ = send_frame(&mut socket, format, &error).await;
         // The server drops the socket without a close frame.

@@ -13,6 +13,7 @@ use crate::world::World;
 
 type Routed = Result<Reply, Reply>;
 
+#[track_caller]
 fn missing(permission: &str) -> Reply {
     Reply::error(ApiErrorKind::MissingPermission {
         permission: permission.into(),
@@ -126,7 +127,7 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
     }
     world.send_to_channel_as(channel_id, |receiver| {
         let mut seen = message.clone();
-        seen.user = world.view(receiver, caller).map(Box::new);
+        seen.user = world.view_known(receiver, caller).map(Box::new);
         Event::Message(Box::new(seen))
     });
     // The HTTP response shows the author without a point of view.
@@ -167,41 +168,66 @@ fn admit(world: &mut World, call: &Call, caller: UserId, segment: &str) -> Resul
     Ok(stored)
 }
 
-/// The server's checks of a message body, in its order; returns the flags
+/// The server's checks of a message body, in its order (the route's, then
+/// message creation's), against the instance's limits; returns the flags
 /// as stored.
 fn check_send(world: &World, caller: UserId, body: &SendMessage) -> Result<MessageFlags, Reply> {
     if body.masquerade.as_ref().is_some_and(|m| m.colour.is_some()) {
         return Err(missing("ManageRole"));
     }
+    let (global, limits) = (&world.limits.global, world.user_limits(caller));
+    let interactions = body.interactions.clone().unwrap_or_default();
+    if interactions
+        .reactions
+        .as_ref()
+        .is_some_and(|r| r.len() > global.message_reactions)
+    {
+        return fail(ApiErrorKind::InvalidOperation);
+    }
+    if interactions.restrict_reactions && interactions.reactions.as_ref().is_none_or(Vec::is_empty) {
+        return fail(ApiErrorKind::InvalidProperty);
+    }
     let attachments = body.attachments.as_deref().unwrap_or_default();
     let embeds = body.embeds.as_deref().unwrap_or_default();
-    let replies = body.replies.as_deref().unwrap_or_default();
-    for (len, kind) in [
-        (attachments.len(), ApiErrorKind::TooManyAttachments { max: 5 }),
-        (embeds.len(), ApiErrorKind::TooManyEmbeds { max: 5 }),
-        (replies.len(), ApiErrorKind::TooManyReplies { max: 5 }),
-    ] {
-        if len > 5 {
-            return fail(kind);
-        }
-    }
-    let content = body.content.clone().unwrap_or_default();
+    let content = body.content.as_deref().unwrap_or_default();
     let length = content.len()
         + embeds
             .iter()
             .filter_map(|e| e.description.as_ref())
             .map(String::len)
             .sum::<usize>();
-    if length > 2000 {
+    if length > limits.message_length {
         return fail(ApiErrorKind::PayloadTooLarge);
     }
     if content.is_empty() && attachments.is_empty() && embeds.is_empty() {
         return fail(ApiErrorKind::EmptyMessage);
     }
-    let interactions = body.interactions.clone().unwrap_or_default();
-    if interactions.restrict_reactions && interactions.reactions.as_ref().is_none_or(Vec::is_empty) {
-        return fail(ApiErrorKind::InvalidProperty);
+    let flags = check_flags(world, caller, body)?;
+    let max = |limit: usize| u64::try_from(limit).unwrap_or(u64::MAX);
+    if body
+        .replies
+        .as_ref()
+        .is_some_and(|r| r.len() > global.message_replies)
+    {
+        return fail(ApiErrorKind::TooManyReplies {
+            max: max(global.message_replies),
+        });
     }
+    if attachments.len() > limits.message_attachments {
+        return fail(ApiErrorKind::TooManyAttachments {
+            max: max(limits.message_attachments),
+        });
+    }
+    if embeds.len() > global.message_embeds {
+        return fail(ApiErrorKind::TooManyEmbeds {
+            max: max(global.message_embeds),
+        });
+    }
+    Ok(flags)
+}
+
+/// The flags a message is sent with, checked as the server does.
+fn check_flags(world: &World, caller: UserId, body: &SendMessage) -> Result<MessageFlags, Reply> {
     let bits = body.flags.map_or(0, |f| f.bits());
     if bits > 7 {
         return fail(ApiErrorKind::InvalidProperty);
@@ -236,6 +262,7 @@ struct History {
     include_users: bool,
 }
 
+#[track_caller]
 fn range_error(field: &str, value: i64) -> Reply {
     let error = format!(
         "{field}: Validation error: range [{{\"min\": Number(1.0), \"max\": Number(100.0), \"value\": Number({value})}}]"
@@ -243,6 +270,7 @@ fn range_error(field: &str, value: i64) -> Reply {
     Reply::error(ApiErrorKind::FailedValidation { error: error.into() })
 }
 
+#[track_caller]
 fn id_error(field: &str, value: &str) -> Reply {
     let error = format!(
         "{field}: Validation error: length [{{\"value\": String({value:?}), \"max\": Number(26), \"min\": Number(26)}}]"
@@ -310,7 +338,7 @@ fn bulk(world: &World, caller: UserId, messages: Vec<Message>, include_users: bo
     authors.dedup();
     let users = authors
         .into_iter()
-        .filter_map(|a| world.view(caller, a))
+        .filter_map(|a| world.view_known(caller, a))
         .collect();
     Reply::json(&BulkMessageResponse::WithUsers(MessagesWithUsers {
         messages,

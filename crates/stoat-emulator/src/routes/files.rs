@@ -17,9 +17,6 @@ pub(crate) struct Upload {
     pub(crate) used: bool,
 }
 
-/// The request body cap of the file server.
-const BODY_LIMIT: usize = 20_000_000;
-
 /// `POST /autumn/{tag}`.
 pub(crate) fn upload(
     world: &mut World,
@@ -28,23 +25,23 @@ pub(crate) fn upload(
     content_type: Option<&str>,
 ) -> Result<Reply, Reply> {
     // The file server checks tokens itself and answers in Stoat JSON.
-    let _uploader: UserId = match call.caller {
+    let uploader: UserId = match call.caller {
         Some((id, _)) => id,
         None if call.sent_bot_token => return fail(ApiErrorKind::NotFound),
         None if call.sent_session_token => return fail(ApiErrorKind::InvalidSession),
         None => return fail(ApiErrorKind::NotAuthenticated),
     };
     let tag = FileTag::from_wire(tag);
-    let Some(limit) = tag.default_size_limit() else {
+    if tag.default_size_limit().is_none() {
         return Err(Reply::text(400, "Invalid tag"));
-    };
+    }
     let boundary = content_type
         .and_then(|c| c.split("boundary=").nth(1))
         .map(|b| b.trim_matches('"').to_owned())
         .ok_or_else(|| Reply::text(400, "Invalid `boundary` for `multipart/form-data` request"))?;
     let part =
         file_part(&call.body, &boundary).ok_or_else(|| Reply::text(400, "Failed to parse multipart form"))?;
-    if call.body.len() > BODY_LIMIT {
+    if call.body.len() > world.limits.global.body_limit_size {
         return Err(Reply::text(
             413,
             "Failed to buffer the request body: length limit exceeded",
@@ -53,8 +50,18 @@ pub(crate) fn upload(
     if part.bytes.is_empty() {
         return fail(ApiErrorKind::FileTooSmall);
     }
-    if u64::try_from(part.bytes.len()).unwrap_or(u64::MAX) > limit {
-        return fail(ApiErrorKind::FileTooLarge { max: limit });
+    // The uploader's limit for the tag; a configuration without one is
+    // the server's own failure (it would panic), here an internal error.
+    let limit = world
+        .user_limits(uploader)
+        .file_upload_size_limits
+        .get(tag.as_str())
+        .copied()
+        .ok_or_else(|| Reply::error(ApiErrorKind::InternalError))?;
+    if part.bytes.len() > limit {
+        return fail(ApiErrorKind::FileTooLarge {
+            max: u64::try_from(limit).unwrap_or(u64::MAX),
+        });
     }
     let image = image_kind(part.bytes);
     if tag != FileTag::Attachments && image.is_none() {

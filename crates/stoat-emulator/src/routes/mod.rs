@@ -27,9 +27,19 @@ pub(crate) fn route(shared: &Shared, call: &Call) -> Result<Reply, Reply> {
     };
     // Routes without authentication.
     match (call.method.as_str(), segments.as_slice()) {
-        ("GET", [""]) => return Ok(users::root(&shared.api_url, &shared.ws_url, shared.voice)),
+        ("GET", [""]) => {
+            let limits = shared.world().limits.clone();
+            return Ok(users::root(
+                &shared.api_url,
+                &shared.ws_url,
+                shared.voice,
+                &limits,
+            ));
+        }
         ("GET", ["users", target, "flags"]) => return Ok(users::flags(&shared.world(), target)),
-        ("GET", ["users", _, "default_avatar"]) => return Ok(users::default_avatar()),
+        ("GET", ["users", target, "default_avatar"]) => {
+            return Ok(users::default_avatar(target, call.wants_json));
+        }
         _ => {}
     }
     let mut world = shared.world();

@@ -1,6 +1,5 @@
 //! The `/users` routes (spec section 3).
 
-use bytes::Bytes;
 use serde_json::json;
 use stoat_model::error::ApiErrorKind;
 use stoat_model::event::{Event, UserRelationship, UserUpdate};
@@ -29,6 +28,7 @@ fn target(world: &World, caller: UserId, segment: &str, me_allowed: bool) -> Res
     }
 }
 
+#[track_caller]
 fn missing(permission: &str) -> Reply {
     Reply::error(ApiErrorKind::MissingPermission {
         permission: permission.into(),
@@ -56,17 +56,16 @@ pub(crate) fn flags(world: &World, segment: &str) -> Reply {
     Reply::json(&FlagResponse { flags })
 }
 
-/// A 1×1 PNG: the emulator's stand-in for the seven default avatars.
-const DEFAULT_AVATAR: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00,
-    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00,
-    0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00,
-    0x01, 0xE9, 0xFA, 0xDC, 0xD8, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-];
-
-/// `GET /users/{target}/default_avatar` (no authentication).
-pub(crate) fn default_avatar() -> Reply {
-    let mut reply = Reply::bytes("image/png", Bytes::from_static(DEFAULT_AVATAR));
+/// `GET /users/{target}/default_avatar` (no authentication; any text is
+/// taken, the image picked by its last character).
+pub(crate) fn default_avatar(segment: &str, wants_json: bool) -> Reply {
+    let Some(last) = segment.chars().last() else {
+        return Reply::catcher(404, wants_json);
+    };
+    let mut reply = Reply::bytes(
+        "image/png",
+        crate::avatars::image(crate::avatars::number_for(last)),
+    );
     reply.cache_control = Some("public, max-age=31536000, immutable");
     reply
 }
@@ -357,10 +356,6 @@ fn notify_relationship(world: &World, a: UserId, b: UserId) {
     }
 }
 
-/// How many friend requests a new account may have pending (the default
-/// configuration's `new_user` limit; every emulated account is new).
-const OUTGOING_REQUEST_LIMIT: usize = 5;
-
 /// `PUT /users/{target}/friend`, and `POST /users/friend` once resolved.
 fn add_friend(world: &mut World, caller: UserId, id: UserId) -> Routed {
     if world.is_bot(caller) || world.is_bot(id) {
@@ -384,9 +379,10 @@ fn add_friend(world: &mut World, caller: UserId, id: UserId) -> Routed {
                 .iter()
                 .filter(|((from, _), s)| *from == caller && **s == RelationshipStatus::Outgoing)
                 .count();
-            if pending >= OUTGOING_REQUEST_LIMIT {
+            let max = world.user_limits(caller).outgoing_friend_requests;
+            if pending >= max {
                 return fail(ApiErrorKind::TooManyPendingFriendRequests {
-                    max: OUTGOING_REQUEST_LIMIT as u64,
+                    max: u64::try_from(max).unwrap_or(u64::MAX),
                 });
             }
             world.set_relation(caller, id, RelationshipStatus::Outgoing);
@@ -527,7 +523,7 @@ pub(crate) fn open_dm(world: &mut World, call: &Call, segment: &str) -> Routed {
 }
 
 /// The node configuration, pointing back at the emulator.
-pub(crate) fn root(api: &str, ws: &str, voice: bool) -> Reply {
+pub(crate) fn root(api: &str, ws: &str, voice: bool, limits: &crate::Limits) -> Reply {
     let nodes = if voice {
         json!([{"name": super::VOICE_NODE, "lat": 0.0, "lon": 0.0, "public_url": super::voice_url(ws)}])
     } else {
@@ -542,6 +538,9 @@ pub(crate) fn root(api: &str, ws: &str, voice: bool) -> Reply {
             "autumn": {"enabled": true, "url": format!("{api}/autumn")},
             "january": {"enabled": false, "url": ""},
             "livekit": {"enabled": voice, "nodes": nodes},
+            "limits": limits,
+            // A default server publishes its (unset) links as empty strings.
+            "legal_links": {"terms_of_service": "", "privacy_policy": "", "guidelines": ""},
         },
         "ws": ws,
         "app": api,

@@ -143,10 +143,46 @@ async fn send(
     .await
 }
 
+/// A bodiless request with the given headers, sent from the local address
+/// `from` (any of 127.0.0.0/8 reaches the emulator).
+pub async fn call_from(
+    emulator: &Emulator,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    from: std::net::Ipv4Addr,
+) -> Answer {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("accept", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    exchange_from(emulator, request, Bytes::new(), Some(from)).await
+}
+
 /// Sends a request on a fresh connection and reads the answer.
 async fn exchange(emulator: &Emulator, request: hyper::http::request::Builder, body: Bytes) -> Answer {
+    exchange_from(emulator, request, body, None).await
+}
+
+/// The same, from a chosen local address.
+async fn exchange_from(
+    emulator: &Emulator,
+    request: hyper::http::request::Builder,
+    body: Bytes,
+    from: Option<std::net::Ipv4Addr>,
+) -> Answer {
     let address = emulator.api_url().trim_start_matches("http://").to_owned();
-    let stream = TcpStream::connect(&address).await.unwrap();
+    let stream = match from {
+        None => TcpStream::connect(&address).await.unwrap(),
+        Some(ip) => {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind((ip, 0).into()).unwrap();
+            socket.connect(address.parse().unwrap()).await.unwrap()
+        }
+    };
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
