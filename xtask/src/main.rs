@@ -1,8 +1,10 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
 //! * `ci`: everything CI checks, in order: formatting, clippy (warnings
-//!   denied), the whole test suite (unit, integration and doc tests), and
-//!   the docs (warnings denied). Stops at the first failure.
+//!   denied), the whole test suite (unit, integration and doc tests), the
+//!   docs (warnings denied), and a dry run of publishing every crate to
+//!   crates.io (each is packaged and built from its package alone). Stops at
+//!   the first failure.
 //! * `fuzz [seconds]`: each fuzz target of `crates/stoat-fuzz` under
 //!   libFuzzer for `seconds` (default 60), seeded with the fixtures; needs
 //!   a nightly toolchain and `cargo install cargo-fuzz`. Crashes land in
@@ -50,6 +52,11 @@ fn main() -> ExitCode {
                 "docs",
                 &["doc", "--workspace", "--no-deps", "--all-features"],
                 &[("RUSTDOCFLAGS", "-D warnings")],
+            ),
+            (
+                "publish (dry run)",
+                &["publish", "--workspace", "--dry-run", "--allow-dirty"],
+                &[],
             ),
         ],
         Some("bench") => &[("benchmarks", &["bench", "--workspace"], &[])],

@@ -353,8 +353,7 @@ impl Client {
     /// process that holds the connection, through a queue), so that the
     /// cache and the handlers see them as they would from the socket.
     pub fn ingest(&self, event: stoat_model::Event, mut emit: impl FnMut(Event)) {
-        let mut updates = Vec::new();
-        crate::ingest::ingest(&self.inner.cache, event, &mut updates, &mut emit);
+        crate::ingest::ingest(&self.inner.cache, event, &mut emit);
     }
 
     /// The next event that `matches`, or [`Error::Timeout`]. Events come

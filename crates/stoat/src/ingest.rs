@@ -4,6 +4,7 @@
 //! keeps nothing (a user or message it does not have, a resource turned
 //! off) the event is still made whole from what the server sent.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use stoat_cache::{Cache, Update, UserDiff};
@@ -15,25 +16,27 @@ use crate::event::{
     MessageUpdate, Other, PlatformWipe, RelationshipUpdate, Typing, UserUpdate, VoiceStateUpdate,
 };
 
+thread_local! {
+    /// Where the cache's reports of one event are gathered: kept, so that
+    /// no event allocates for them.
+    static REPORTS: Cell<Vec<Update>> = const { Cell::new(Vec::new()) };
+}
+
 /// Applies `event` to `cache` and hands each event it makes to `emit`:
 /// one for most, one per message of a bulk deletion, a leave and a join for
-/// a voice move, one per item of a `Bulk`. `updates` is scratch space,
-/// kept by the caller so that no event allocates for it.
-pub(crate) fn ingest(
-    cache: &Cache,
-    event: ServerEvent,
-    updates: &mut Vec<Update>,
-    emit: &mut impl FnMut(Event),
-) {
+/// a voice move, one per item of a `Bulk`.
+pub(crate) fn ingest(cache: &Cache, event: ServerEvent, emit: &mut impl FnMut(Event)) {
     if let ServerEvent::Bulk(bulk) = event {
         for item in bulk.v {
-            ingest(cache, item, updates, emit);
+            ingest(cache, item, emit);
         }
         return;
     }
-    updates.clear();
-    cache.update_each(&event, &mut |update| updates.push(update));
-    translate(event, updates.drain(..), emit);
+    // Taken out while in use: an `emit` that ingests again gets a new one.
+    let mut reports = REPORTS.take();
+    cache.update_each(&event, &mut |update| reports.push(update));
+    translate(event, reports.drain(..), emit);
+    REPORTS.set(reports);
 }
 
 /// The events of one server event, given what the cache reported of it.

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt};
-use stoat_cache::Update;
 use stoat_gateway::{Gateway, Handle, Incoming};
 use stoat_model::Event as ServerEvent;
 
@@ -24,9 +23,6 @@ pub struct Events {
     handle: Handle,
     /// Events made from the last item and not yet handed out.
     ready: VecDeque<Event>,
-    /// The cache's reports of the item being applied (kept: no event
-    /// allocates for them).
-    updates: Vec<Update>,
     /// The connection's generation (`None`: closed before it opened).
     generation: Option<u64>,
 }
@@ -44,7 +40,6 @@ impl Events {
             gateway,
             handle,
             ready: VecDeque::new(),
-            updates: Vec::new(),
             generation,
         }
     }
@@ -78,9 +73,7 @@ impl Events {
                 reconnect: Arc::new(reconnect),
             })),
             Incoming::Event(event) => {
-                crate::ingest::ingest(self.client.cache(), event, &mut self.updates, &mut |event| {
-                    ready.push_back(event);
-                });
+                crate::ingest::ingest(self.client.cache(), event, &mut |event| ready.push_back(event));
             }
             // Items a newer gateway crate may add.
             _ => {}
