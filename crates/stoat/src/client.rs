@@ -356,6 +356,13 @@ impl Client {
         crate::ingest::ingest(&self.inner.cache, event, &mut emit);
     }
 
+    /// Calls `handler`'s method for `event`, then its `on_event`, as
+    /// [`run`](Self::run) does: for events that came through
+    /// [`ingest`](Self::ingest).
+    pub async fn handle(&self, handler: &impl crate::EventHandler, event: &Event) {
+        crate::handler::dispatch(handler, self, event).await;
+    }
+
     /// The next event that `matches`, or [`Error::Timeout`]. Events come
     /// from whoever drives the stream: a [`run`](Self::run) loop (where the
     /// events it read but has not handled yet come first, so that a handler
