@@ -282,6 +282,17 @@ impl Cache {
         })
     }
 
+    /// Every call the cache knows of, with its participants.
+    pub fn voice_states(&self) -> Vec<ChannelVoiceState> {
+        self.voice
+            .iter()
+            .map(|entry| ChannelVoiceState {
+                id: *entry.key(),
+                participants: entry.value().clone(),
+            })
+            .collect()
+    }
+
     /// The call a user is in, with their state.
     pub fn user_voice_state(&self, user: UserId) -> Option<(ChannelId, UserVoiceState)> {
         self.voice.iter().find_map(|entry| {

@@ -59,6 +59,8 @@ pub(crate) struct Faults {
     silent_pings: AtomicBool,
     event_delay: Mutex<Duration>,
     refused_upgrades: AtomicUsize,
+    /// How many of each user's next events are sent twice.
+    duplicated: Mutex<HashMap<UserId, usize>>,
     received: Mutex<HashMap<UserId, u64>>,
     /// Raw and flood frames written to each user: (frames, bytes).
     sent: Mutex<HashMap<UserId, (u64, u64)>>,
@@ -89,6 +91,28 @@ impl Faults {
 
     pub(crate) fn refuse_upgrades(&self, count: usize) {
         self.refused_upgrades.store(count, Ordering::SeqCst);
+    }
+
+    pub(crate) fn duplicate_events(&self, user: UserId, count: usize) {
+        self.duplicated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(user, count);
+    }
+
+    /// Whether this event to `user` is to be sent twice (and uses one up).
+    pub(crate) fn take_duplicate(&self, user: UserId) -> bool {
+        let mut duplicated = self
+            .duplicated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match duplicated.get_mut(&user) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Whether this upgrade is to be refused (and uses one refusal up).

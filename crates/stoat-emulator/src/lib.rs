@@ -297,8 +297,15 @@ impl Emulator {
         self.shared.faults.delay_events(delay);
     }
 
+    /// Sends each of the next `count` events to `user`'s connections twice,
+    /// as the official server sometimes does (its de-duplication window is
+    /// finite).
+    pub fn duplicate_events(&self, user: UserId, count: usize) {
+        self.shared.faults.duplicate_events(user, count);
+    }
+
     /// Answers the next `count` events connections with `502 Bad Gateway`
-    /// instead of upgrading them.
+    /// instead of upgrading them (0 ends a refusal still armed).
     pub fn refuse_upgrades(&self, count: usize) {
         self.shared.faults.refuse_upgrades(count);
     }

@@ -74,8 +74,9 @@ pub(crate) struct World {
     pub(crate) files: HashMap<stoat_model::FileId, crate::routes::Upload>,
     /// When each user last had their discriminator changed by a rename.
     pub(crate) discriminator_changes: HashMap<UserId, u64>,
-    /// Closed DMs a new message will reopen, and when.
-    pub(crate) reopening: HashMap<ChannelId, std::time::Instant>,
+    /// Channels whose last message the server's background task has yet to
+    /// record (reopening a closed DM with it): the message, and when.
+    pub(crate) last_messages: HashMap<ChannelId, LastMessage>,
     /// Idempotency keys and body nonces already used.
     pub(crate) nonces: HashSet<String>,
     /// The instance's limits (`Config::limits`).
@@ -83,6 +84,15 @@ pub(crate) struct World {
     pub(crate) connections: HashMap<u64, Connection>,
     pub(crate) next_connection: u64,
     pub(crate) id_counter: u64,
+}
+
+/// A last message the server's background task has yet to record.
+pub(crate) struct LastMessage {
+    id: stoat_model::MessageId,
+    /// When the first message it has not recorded was sent.
+    first: std::time::Instant,
+    /// When it records the latest.
+    due: std::time::Instant,
 }
 
 /// Milliseconds since the epoch, now.
@@ -166,28 +176,44 @@ impl World {
         secret
     }
 
-    /// How long the server's last-message task takes to reopen a DM.
-    pub(crate) const REOPEN_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+    /// The server's last-message task records a channel's last message
+    /// this long after the latest one (debounced)…
+    pub(crate) const LAST_MESSAGE_DELAY: std::time::Duration = std::time::Duration::from_secs(5);
+    /// …and at most this long after the first one it has not recorded.
+    pub(crate) const LAST_MESSAGE_MAX_DELAY: std::time::Duration = std::time::Duration::from_secs(30);
 
-    pub(crate) fn reopen_later(&mut self, channel: ChannelId) {
-        self.reopening
-            .entry(channel)
-            .or_insert_with(|| std::time::Instant::now() + Self::REOPEN_DELAY);
+    /// A message was sent in `channel`: its id is recorded later, as the
+    /// server's task does (without an event).
+    pub(crate) fn record_last_message(&mut self, channel: ChannelId, message: stoat_model::MessageId) {
+        let now = std::time::Instant::now();
+        let pending = self.last_messages.entry(channel).or_insert(LastMessage {
+            id: message,
+            first: now,
+            due: now,
+        });
+        pending.id = message;
+        pending.due = (now + Self::LAST_MESSAGE_DELAY).min(pending.first + Self::LAST_MESSAGE_MAX_DELAY);
     }
 
-    /// Applies what background tasks would have done by now.
+    /// Applies what background tasks would have done by now: a channel's
+    /// last message recorded, a closed DM reopened with it.
     pub(crate) fn settle(&mut self) {
         let now = std::time::Instant::now();
-        let due: Vec<ChannelId> = self
-            .reopening
+        let due: Vec<(ChannelId, stoat_model::MessageId)> = self
+            .last_messages
             .iter()
-            .filter(|(_, at)| **at <= now)
-            .map(|(c, _)| *c)
+            .filter(|(_, pending)| pending.due <= now)
+            .map(|(channel, pending)| (*channel, pending.id))
             .collect();
-        for channel in due {
-            self.reopening.remove(&channel);
-            if let Some(stoat_model::Channel::DirectMessage(dm)) = self.dms.get_mut(&channel) {
-                dm.active = true;
+        for (channel, id) in due {
+            self.last_messages.remove(&channel);
+            match self.dms.get_mut(&channel) {
+                Some(stoat_model::Channel::DirectMessage(dm)) => {
+                    dm.active = true;
+                    dm.last_message_id = Some(id);
+                }
+                Some(stoat_model::Channel::Group(group)) => group.last_message_id = Some(id),
+                _ => {}
             }
         }
     }

@@ -126,6 +126,16 @@ impl Channel {
         }
     }
 
+    /// The id of the last message sent in a DM or group (`None` for other
+    /// kinds, and before the first message).
+    pub fn last_message_id(&self) -> Option<MessageId> {
+        match self {
+            Self::DirectMessage(c) => c.last_message_id,
+            Self::Group(c) => c.last_message_id,
+            Self::SavedMessages(_) | Self::Other(_) => None,
+        }
+    }
+
     /// The `channel_type` tag.
     pub fn kind(&self) -> &str {
         match self {

@@ -86,6 +86,25 @@ proptest! {
     }
 
     #[test]
+    fn the_update_between_two_users_turns_one_into_the_other(old in user(), new in user()) {
+        // What an update cannot carry: another id, relationship or
+        // relations (reported apart), the loss of bot information, an
+        // empty status (absent on the wire).
+        let mut new = new;
+        new.id = old.id;
+        new.relationship = old.relationship.clone();
+        new.relations = old.relations.clone();
+        prop_assume!(!(old.bot.is_some() && new.bot.is_none()));
+        prop_assume!(new.status.as_ref().is_none_or(|s| !s.is_empty()));
+        prop_assume!(old.status.as_ref().is_none_or(|s| !s.is_empty()));
+        let (data, clear) = old.update_to(&new);
+        let mut applied = old.clone();
+        let changes = applied.apply_update(&data, &clear);
+        prop_assert_eq!(&applied, &new);
+        prop_assert_eq!(changes.is_empty(), old == new);
+    }
+
+    #[test]
     fn user_updates_follow_the_reference(user in user(), data in partial_user(), clear in vec(field(), 0..4)) {
         let before = serde_json::to_value(&user).unwrap();
         let (expected, profile) =

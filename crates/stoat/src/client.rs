@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use stoat_cache::{Cache, Resources};
@@ -15,6 +16,7 @@ use tokio::sync::oneshot;
 use crate::Error;
 use crate::channel::ChannelHandle;
 use crate::connection::{Connection, Look};
+use crate::dedup::Seen;
 use crate::event::Event;
 use crate::stream::Events;
 use crate::user::{OwnUser, UserHandle};
@@ -53,6 +55,11 @@ pub(crate) struct Inner {
     configure_gateway: ConfigureGateway,
     /// The events connection, from `connect` to its end.
     pub(crate) connection: Connection,
+    /// What was handed out recently, so that no event is handed out twice.
+    pub(crate) seen: Seen,
+    /// Whether a `Ready` was applied: a later one follows a reconnect, and
+    /// what changed meanwhile is told as events.
+    pub(crate) readied: AtomicBool,
 }
 
 /// The caller's changes to the events connection's settings, applied at
@@ -183,6 +190,8 @@ impl ClientBuilder {
                 tls: self.tls,
                 configure_gateway: self.configure_gateway,
                 connection: Connection::default(),
+                seen: Seen::default(),
+                readied: AtomicBool::new(false),
             }),
         }
     }
@@ -353,7 +362,7 @@ impl Client {
     /// process that holds the connection, through a queue), so that the
     /// cache and the handlers see them as they would from the socket.
     pub fn ingest(&self, event: stoat_model::Event, mut emit: impl FnMut(Event)) {
-        crate::ingest::ingest(&self.inner.cache, event, &mut emit);
+        crate::ingest::ingest(&self.inner.cache, &self.inner.seen, event, &mut emit);
     }
 
     /// Calls `handler`'s method for `event`, then its `on_event`, as

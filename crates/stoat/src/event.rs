@@ -105,6 +105,10 @@ pub struct UserUpdate {
     pub changes: UserChanges,
     /// The old values of the changed parts, when the user was cached.
     pub before: Option<PartialUser>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 impl UserUpdate {
@@ -137,6 +141,10 @@ pub struct RelationshipUpdate {
     pub before: RelationshipStatus,
     /// The relationship now.
     pub after: RelationshipStatus,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 impl std::ops::Deref for RelationshipUpdate {
@@ -154,6 +162,10 @@ impl std::ops::Deref for RelationshipUpdate {
 pub struct MessageCreate {
     /// The message, as sent.
     pub message: Arc<Message>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 /// What happened to a message, as the server sent it.
@@ -224,6 +236,10 @@ pub struct MessageDelete {
 pub struct ChannelCreate {
     /// The channel, as sent.
     pub channel: Arc<Channel>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 /// A DM or group changed: closed or reopened (`active`), renamed, a
@@ -234,12 +250,16 @@ pub struct ChannelUpdate {
     /// The channel.
     pub id: ChannelId,
     /// What the server sent (a `ChannelUpdate`, `ChannelGroupJoin` or
-    /// `ChannelGroupLeave`).
-    pub raw: Arc<ServerEvent>,
+    /// `ChannelGroupLeave`); `None` when learned from a `Ready`.
+    pub raw: Option<Arc<ServerEvent>>,
     /// Before, as cached.
     pub before: Option<Arc<Channel>>,
     /// After, as cached.
     pub after: Option<Arc<Channel>>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 /// A DM or group was deleted.
@@ -250,6 +270,10 @@ pub struct ChannelDelete {
     pub id: ChannelId,
     /// The channel as cached, if it was.
     pub before: Option<Arc<Channel>>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 /// Someone started or stopped typing.
@@ -299,6 +323,10 @@ pub struct VoiceStateUpdate {
     pub before: Option<UserVoiceState>,
     /// After (as sent, or from the cache).
     pub after: Option<UserVoiceState>,
+    /// Learned from the `Ready` that followed a reconnect (the server has
+    /// no resume: what happened while the connection was down is told this
+    /// way), not from an event of its own.
+    pub from_ready: bool,
 }
 
 /// An event the facade has no kind for, as the server sent it (after the

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use stoat_cache::{Cache, Update, UserDiff};
 use stoat_model::Event as ServerEvent;
-use stoat_model::{ChannelId, MessageId, UserChanges};
+use stoat_model::{ChannelId, MessageId, PartialUser, UserChanges};
+
+use crate::dedup::Seen;
 
 use crate::event::{
     Ack, ChannelCreate, ChannelDelete, ChannelUpdate, Event, MessageChange, MessageCreate, MessageDelete,
@@ -24,19 +26,47 @@ thread_local! {
 
 /// Applies `event` to `cache` and hands each event it makes to `emit`:
 /// one for most, one per message of a bulk deletion, a leave and a join for
-/// a voice move, one per item of a `Bulk`.
-pub(crate) fn ingest(cache: &Cache, event: ServerEvent, emit: &mut impl FnMut(Event)) {
-    if let ServerEvent::Bulk(bulk) = event {
-        for item in bulk.v {
-            ingest(cache, item, emit);
+/// a voice move, one per item of a `Bulk`. What was handed out already
+/// (`seen`) is not, again.
+pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut impl FnMut(Event)) {
+    match event {
+        ServerEvent::Bulk(bulk) => {
+            for item in bulk.v {
+                ingest(cache, seen, item, emit);
+            }
+            return;
         }
-        return;
+        ServerEvent::Message(ref message) if !seen.new_message(message.id) => return,
+        ServerEvent::UserUpdate(ref update) if !seen.new_user_update(update) => return,
+        _ => {}
     }
     // Taken out while in use: an `emit` that ingests again gets a new one.
     let mut reports = REPORTS.take();
     cache.update_each(&event, &mut |update| reports.push(update));
-    translate(event, reports.drain(..), emit);
+    if !repeats_the_cache(cache, &event, &reports) {
+        translate(event, reports.drain(..), emit);
+    }
+    reports.clear();
     REPORTS.set(reports);
+}
+
+/// Whether `event` tells what the cache held already: a user update that
+/// changed nothing of a user it holds, or a channel created again as it
+/// was. Those are duplicates (or repeats of what is known), not news. An
+/// update with nothing in it is how the server says a profile changed; it
+/// goes on.
+fn repeats_the_cache(cache: &Cache, event: &ServerEvent, reports: &[Update]) -> bool {
+    match event {
+        ServerEvent::UserUpdate(update) => {
+            let says_something = update.data != PartialUser::default() || !update.clear.is_empty();
+            reports.is_empty() && says_something && cache.with_user(update.id, |_| ()).is_some()
+        }
+        ServerEvent::ChannelCreate(_) => matches!(
+            reports,
+            [Update::Channel { before: Some(before), after: Some(after), .. }] if before == after
+        ),
+        _ => false,
+    }
 }
 
 /// The events of one server event, given what the cache reported of it.
@@ -61,10 +91,12 @@ fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit
                 change,
                 before,
                 after,
+                from_ready: false,
             })
         }
         ServerEvent::Message(message) => Event::Message(MessageCreate {
             message: Arc::from(message),
+            from_ready: false,
         }),
         ServerEvent::BulkMessageDelete(bulk) => {
             let mut removed: Vec<Update> = updates.collect();
@@ -115,6 +147,7 @@ fn user_update(update: Box<stoat_model::event::UserUpdate>, diff: Option<UserDif
         update,
         changes,
         before,
+        from_ready: false,
     }
 }
 
@@ -161,13 +194,21 @@ fn channel_event(
     event: ServerEvent,
 ) -> Event {
     match (before, after) {
-        (None, Some(channel)) => Event::ChannelCreate(ChannelCreate { channel }),
-        (before, None) => Event::ChannelDelete(ChannelDelete { id, before }),
+        (None, Some(channel)) => Event::ChannelCreate(ChannelCreate {
+            channel,
+            from_ready: false,
+        }),
+        (before, None) => Event::ChannelDelete(ChannelDelete {
+            id,
+            before,
+            from_ready: false,
+        }),
         (before, after) => Event::ChannelUpdate(ChannelUpdate {
             id,
-            raw: Arc::new(event),
+            raw: Some(Arc::new(event)),
             before,
             after,
+            from_ready: false,
         }),
     }
 }
@@ -191,10 +232,12 @@ fn from_the_server(event: ServerEvent) -> Event {
         }),
         ServerEvent::ChannelCreate(channel) => Event::ChannelCreate(ChannelCreate {
             channel: Arc::from(channel),
+            from_ready: false,
         }),
         ServerEvent::ChannelDelete(deleted) => Event::ChannelDelete(ChannelDelete {
             id: deleted.id,
             before: None,
+            from_ready: false,
         }),
         ServerEvent::ChannelUpdate(update) => {
             let id = update.id;
@@ -278,6 +321,7 @@ fn voice(
         user,
         before,
         after,
+        from_ready: false,
     })
 }
 

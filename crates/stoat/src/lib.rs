@@ -68,10 +68,12 @@ pub(crate) use with_overrides;
 mod channel;
 mod client;
 mod connection;
+mod dedup;
 mod error;
 pub mod event;
 mod handler;
 mod ingest;
+mod reconcile;
 mod stream;
 mod user;
 

@@ -1,18 +1,38 @@
 //! The events stream: each item of the gateway applied to the cache, then
-//! handed out as the events it makes.
+//! handed out as the events it makes. After a reconnect, what changed
+//! while the connection was down is handed out too, learned from the new
+//! `Ready` and from the messages of the channels that moved.
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use stoat_gateway::{Gateway, Handle, Incoming};
-use stoat_model::Event as ServerEvent;
+use stoat_model::message::MessageSort;
+use stoat_model::{BulkMessageResponse, ChannelId, Event as ServerEvent, Message, MessageId, Timestamp};
 
 use crate::event::{Event, Ready, Reconnecting};
+use crate::reconcile::{Missed, missed};
 use crate::{Client, Error};
+
+/// How far back a channel the cache did not know is searched for missed
+/// messages: the clocks of the client and the server may differ this much.
+const CLOCK_MARGIN_MS: u64 = 60_000;
+
+/// Most pages of 100 messages fetched per channel after a reconnect.
+const CATCH_UP_PAGES: usize = 10;
+
+/// Most channels searched for missed messages after a reconnect (the most
+/// recently active first); a warning names what was left out.
+const CATCH_UP_CHANNELS: usize = 100;
+
+/// The messages sent while the connection was down, being fetched.
+type CatchUp = Pin<Box<dyn Future<Output = Result<Vec<Message>, Error>> + Send>>;
 
 /// The stream [`Client::connect`] returns. Polling it drives the events
 /// connection; stopping makes the server's frames wait (no hidden queue).
@@ -25,6 +45,10 @@ pub struct Events {
     ready: VecDeque<Event>,
     /// The connection's generation (`None`: closed before it opened).
     generation: Option<u64>,
+    /// When the connection was lost, until the next `Ready`.
+    lost: Option<Timestamp>,
+    /// Missed messages being fetched after a reconnect.
+    catch_up: Option<CatchUp>,
 }
 
 impl fmt::Debug for Events {
@@ -41,6 +65,8 @@ impl Events {
             handle,
             ready: VecDeque::new(),
             generation,
+            lost: None,
+            catch_up: None,
         }
     }
 
@@ -51,34 +77,103 @@ impl Events {
 
     /// Applies an item of the gateway to the cache and queues its events.
     fn apply(&mut self, incoming: Incoming) {
-        let ready = &mut self.ready;
         match incoming {
-            Incoming::Ready {
-                ready: state,
-                session,
-            } => {
-                let event = ServerEvent::Ready(state);
-                self.client.cache().update(&event);
-                if let ServerEvent::Ready(state) = event {
-                    if let Some(me) = state.own_user() {
-                        self.client.http().set_own_id(me.id);
-                    }
-                    ready.push_back(Event::Ready(Ready {
-                        session,
-                        state: Arc::from(state),
-                    }));
-                }
+            Incoming::Ready { ready, session } => self.ready(ready, session),
+            Incoming::Reconnecting(reconnect) => {
+                self.lost.get_or_insert_with(Timestamp::now);
+                self.ready.push_back(Event::Reconnecting(Reconnecting {
+                    reconnect: Arc::new(reconnect),
+                }));
             }
-            Incoming::Reconnecting(reconnect) => ready.push_back(Event::Reconnecting(Reconnecting {
-                reconnect: Arc::new(reconnect),
-            })),
-            Incoming::Event(event) => {
-                crate::ingest::ingest(self.client.cache(), event, &mut |event| ready.push_back(event));
-            }
+            Incoming::Event(event) => self.ingest(event),
             // Items a newer gateway crate may add.
             _ => {}
         }
     }
+
+    fn ingest(&mut self, event: ServerEvent) {
+        let (inner, ready) = (&self.client.inner, &mut self.ready);
+        crate::ingest::ingest(&inner.cache, &inner.seen, event, &mut |event| {
+            ready.push_back(event);
+        });
+    }
+
+    /// A session began. After the client's first, what the cache missed is
+    /// read from the difference, before the cache takes the new state.
+    fn ready(&mut self, state: Box<stoat_model::event::Ready>, session: u64) {
+        let inner = &self.client.inner;
+        let missed = if inner.readied.swap(true, Ordering::SeqCst) {
+            let lost = self.lost.take().unwrap_or_else(Timestamp::now);
+            let since = MessageId::min_at(lost.unix_ms().saturating_sub(CLOCK_MARGIN_MS));
+            missed(&inner.cache, &state, since)
+        } else {
+            Missed::default()
+        };
+        let event = ServerEvent::Ready(state);
+        inner.cache.update(&event);
+        let ServerEvent::Ready(state) = event else { return };
+        if let Some(me) = state.own_user() {
+            inner.http.set_own_id(me.id);
+        }
+        self.ready.push_back(Event::Ready(Ready {
+            session,
+            state: Arc::from(state),
+        }));
+        self.ready.extend(missed.events);
+        let mut channels = missed.catch_up;
+        if !channels.is_empty() {
+            channels.sort_unstable_by_key(|&(_, after)| std::cmp::Reverse(after));
+            if channels.len() > CATCH_UP_CHANNELS {
+                let skipped = channels.split_off(CATCH_UP_CHANNELS);
+                tracing::warn!(
+                    skipped = skipped.len(),
+                    "more channels than are searched for missed messages"
+                );
+            }
+            self.catch_up = Some(Box::pin(fetch_missed(self.client.clone(), channels)));
+        }
+    }
+
+    /// Hands out the missed messages, oldest first, each marked as learned
+    /// after the `Ready` (those that also came live are handed out once).
+    fn caught_up(&mut self, messages: Vec<Message>) {
+        for message in messages {
+            let from = self.ready.len();
+            self.ingest(ServerEvent::Message(Box::new(message)));
+            for event in self.ready.range_mut(from..) {
+                if let Event::Message(new) = event {
+                    new.from_ready = true;
+                }
+            }
+        }
+    }
+}
+
+/// The messages of each channel after its id, oldest first.
+async fn fetch_missed(client: Client, channels: Vec<(ChannelId, MessageId)>) -> Result<Vec<Message>, Error> {
+    let mut missed = Vec::new();
+    for (channel, mut after) in channels {
+        for _ in 0..CATCH_UP_PAGES {
+            let page = client
+                .http()
+                .messages(channel)
+                .after(after)
+                .sort(MessageSort::Oldest)
+                .limit(100)
+                .await?;
+            let messages = match page {
+                BulkMessageResponse::Messages(messages) => messages,
+                BulkMessageResponse::WithUsers(with) => with.messages,
+            };
+            let full = messages.len() == 100;
+            after = messages.last().map_or(after, |m| m.id);
+            missed.extend(messages);
+            if !full {
+                break;
+            }
+        }
+    }
+    Ok(missed)
 }
 
 impl Drop for Events {
@@ -96,10 +191,24 @@ impl Stream for Events {
             // after `close`, as the gateway does, none is handed out.
             if self.handle.is_closed() {
                 self.ready.clear();
+                self.catch_up = None;
             }
             if let Some(event) = self.ready.pop_front() {
                 self.client.inner.connection.notify(&event);
                 return Poll::Ready(Some(Ok(event)));
+            }
+            // The missed messages come before anything newer.
+            if let Some(catch_up) = &mut self.catch_up {
+                let fetched = match catch_up.poll_unpin(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(fetched) => fetched,
+                };
+                self.catch_up = None;
+                match fetched {
+                    Ok(messages) => self.caught_up(messages),
+                    Err(error) => return Poll::Ready(Some(Err(error))),
+                }
+                continue;
             }
             let item = match self.gateway.poll_next_unpin(cx) {
                 Poll::Pending => return Poll::Pending,

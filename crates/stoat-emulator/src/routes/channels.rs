@@ -118,13 +118,9 @@ pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
         .entry(channel_id)
         .or_default()
         .insert(id, message.clone());
-    if let Some(Channel::DirectMessage(dm)) = world.dms.get(&channel_id)
-        && !dm.active
-    {
-        // The server's last-message task reopens it a few seconds later,
-        // without an event.
-        world.reopen_later(channel_id);
-    }
+    // The server's last-message task records it (and reopens a closed DM)
+    // a few seconds later, without an event.
+    world.record_last_message(channel_id, id);
     world.send_to_channel_as(channel_id, |receiver| {
         let mut seen = message.clone();
         seen.user = world.view_known(receiver, caller).map(Box::new);

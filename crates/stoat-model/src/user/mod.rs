@@ -13,6 +13,7 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+mod diff;
 mod discriminator;
 mod flags;
 mod update;
