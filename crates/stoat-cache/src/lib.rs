@@ -306,9 +306,12 @@ impl Cache {
 
     /// What the cache holds.
     pub fn stats(&self) -> Stats {
-        let slot = size_of::<UserId>() + size_of::<CachedUser>();
+        // A slot is the key, the value and a control byte; the table has
+        // 8 slots for every 7 it may fill (hashbrown's load factor), and
+        // `capacity` counts the fillable ones.
+        let slot = size_of::<UserId>() + size_of::<CachedUser>() + 1;
         let user_bytes =
-            self.users.capacity() * (slot + 1) + self.users.iter().map(|u| u.heap_bytes()).sum::<usize>();
+            self.users.capacity() * 8 / 7 * slot + self.users.iter().map(|u| u.heap_bytes()).sum::<usize>();
         Stats {
             users: self.users.len(),
             channels: self.channels.len(),

@@ -77,14 +77,14 @@ pub(crate) fn users(count: usize) -> Value {
                 "online": r & 1 == 0,
             });
             let map = user.as_object_mut().unwrap();
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 map.insert("display_name".into(), json!(format!("Display {i}")));
             }
-            if r % 4 == 0 {
+            if r.is_multiple_of(4) {
                 let presence = presences[(r >> 16) as usize % presences.len()];
                 map.insert("status".into(), json!({"text": "on the socket", "presence": presence}));
             }
-            if r % 5 == 0 {
+            if r.is_multiple_of(5) {
                 map.insert(
                     "avatar".into(),
                     json!({
@@ -95,10 +95,10 @@ pub(crate) fn users(count: usize) -> Value {
                     }),
                 );
             }
-            if r % 7 == 0 {
+            if r.is_multiple_of(7) {
                 map.insert("badges".into(), json!(68));
             }
-            if r % 11 == 0 {
+            if r.is_multiple_of(11) {
                 map.insert("bot".into(), json!({"owner": random.id()}));
             }
             user
@@ -151,7 +151,16 @@ fn status(random: &mut Random) -> Value {
 /// 10 % with pronouns, 5 % with badges, 8 % bots; the first is your own
 /// user, related to everyone whose relationship is not `None`.
 pub(crate) fn rich_users(count: usize) -> Value {
-    const NAMES: [&str; 8] = ["alex", "sam", "nightowl", "pixel", "kiwi", "the_real_jo", "m", "orbit"];
+    const NAMES: [&str; 8] = [
+        "alex",
+        "sam",
+        "nightowl",
+        "pixel",
+        "kiwi",
+        "the_real_jo",
+        "m",
+        "orbit",
+    ];
     let mut random = Random::new();
     let mut relations = Vec::new();
     let mut list: Vec<Value> = (0..count)
@@ -171,9 +180,15 @@ pub(crate) fn rich_users(count: usize) -> Value {
             let mut user = Map::new();
             user.insert("_id".into(), json!(id));
             user.insert("username".into(), json!(format!("{}{}", random.pick(&NAMES), i)));
-            user.insert("discriminator".into(), json!(format!("{:04}", random.next() % 10_000)));
+            user.insert(
+                "discriminator".into(),
+                json!(format!("{:04}", random.next() % 10_000)),
+            );
             if random.percent(35) {
-                user.insert("display_name".into(), json!(format!("{} {}", random.pick(&NAMES), i % 100)));
+                user.insert(
+                    "display_name".into(),
+                    json!(format!("{} {}", random.pick(&NAMES), i % 100)),
+                );
             }
             if random.percent(10) {
                 user.insert("pronouns".into(), json!(random.pick(&PRONOUNS)));
