@@ -63,7 +63,7 @@ pub(super) fn text(data: &[u8], part: Part) -> Option<&str> {
 /// Appends `part`, its content written by `write` (`len`: a guess of the
 /// content's size, to allocate once).
 pub(super) fn push(data: &mut Vec<u8>, part: Part, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
-    data.reserve(len + 2);
+    data.reserve(1 + varint_width(len as u64) + len);
     data.push(part as u8);
     let start = data.len();
     write(data);
@@ -92,6 +92,9 @@ pub(super) fn replace(
         bytes.drain(head..range.end);
     }
     if let Some(write) = write {
+        // Exactly: a text part then fits with no second reallocation when
+        // the box is made.
+        bytes.reserve_exact(1 + varint_width(len as u64) + len);
         push(&mut bytes, part, len, write);
     }
     *data = bytes.into_boxed_slice();

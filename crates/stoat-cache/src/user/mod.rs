@@ -95,7 +95,20 @@ fn unknown_text(known: bool, text: &str) -> Option<Box<str>> {
 impl CachedUser {
     /// The compact form of a user.
     pub fn from_user(user: User) -> Self {
-        let mut data = Vec::with_capacity(HEADER + 24);
+        let status_text = user.status.as_ref().and_then(|s| s.text.as_deref());
+        let texts = [
+            user.display_name.as_deref(),
+            status_text,
+            user.pronouns.as_deref(),
+        ];
+        // Room for every part (tags, lengths, badges and bot take under
+        // 40 bytes), so that the bytes are allocated once.
+        let capacity = HEADER
+            + 40
+            + user.username.len()
+            + texts.iter().flatten().map(|t| t.len()).sum::<usize>()
+            + user.avatar.as_deref().map_or(0, bytes::avatar_len);
+        let mut data = Vec::with_capacity(capacity);
         data.extend_from_slice(&user.discriminator.get().to_le_bytes());
         let (relation, status) = (
             relation_code(&user.relationship),
@@ -107,7 +120,6 @@ impl CachedUser {
                 | (u8::from(user.online) * ONLINE)
                 | (u8::from(user.privileged) * PRIVILEGED),
         );
-        let status_text = user.status.as_ref().and_then(|s| s.text.as_deref());
         for (part, text) in [
             (Part::Username, Some(user.username.as_str())),
             (Part::DisplayName, user.display_name.as_deref()),
@@ -227,7 +239,7 @@ impl CachedUser {
 
     /// Sets a text part; says whether it changed.
     fn set_text(&mut self, part: Part, value: Option<&str>) -> bool {
-        if self.text(part) == value {
+        if bytes::part(&self.data, part) == value.map(str::as_bytes) {
             return false;
         }
         let write = value.map(|v| move |out: &mut Vec<u8>| out.extend_from_slice(v.as_bytes()));
