@@ -183,37 +183,27 @@ impl CachedUser {
 
     /// The old values of the fields in `fields`.
     pub(crate) fn values(&self, fields: UserChanges) -> PartialUser {
+        // Each field is read only when asked for: most updates touch one.
         let pick = |flag| fields.contains(flag);
         PartialUser {
             id: None,
             username: pick(UserChanges::USERNAME).then(|| self.username().into()),
             discriminator: pick(UserChanges::DISCRIMINATOR).then(|| self.discriminator()),
-            display_name: self
-                .display_name()
-                .filter(|_| pick(UserChanges::DISPLAY_NAME))
-                .map(Into::into),
-            pronouns: self
-                .pronouns()
-                .filter(|_| pick(UserChanges::PRONOUNS))
-                .map(Into::into),
-            avatar: if pick(UserChanges::AVATAR) {
-                self.avatar()
-            } else {
-                None
-            },
+            display_name: pick(UserChanges::DISPLAY_NAME)
+                .then(|| self.display_name().map(Into::into))
+                .flatten(),
+            pronouns: pick(UserChanges::PRONOUNS)
+                .then(|| self.pronouns().map(Into::into))
+                .flatten(),
+            avatar: pick(UserChanges::AVATAR).then(|| self.avatar()).flatten(),
             relations: pick(UserChanges::RELATIONS).then(|| self.relations().to_vec()),
             badges: pick(UserChanges::BADGES).then(|| self.badges()),
-            status: if pick(UserChanges::STATUS) {
-                self.status()
-            } else {
-                None
-            },
+            status: pick(UserChanges::STATUS).then(|| self.status()).flatten(),
             flags: pick(UserChanges::FLAGS).then(|| self.flags()),
             privileged: pick(UserChanges::PRIVILEGED).then(|| self.state() & PRIVILEGED != 0),
-            bot: self
-                .bot_owner()
-                .filter(|_| pick(UserChanges::BOT))
-                .map(|owner| BotInformation { owner }),
+            bot: pick(UserChanges::BOT)
+                .then(|| self.bot_owner().map(|owner| BotInformation { owner }))
+                .flatten(),
             relationship: pick(UserChanges::RELATIONSHIP).then(|| self.relationship()),
             online: pick(UserChanges::ONLINE).then(|| self.state() & ONLINE != 0),
         }
