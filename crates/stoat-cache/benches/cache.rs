@@ -1,10 +1,13 @@
-//! Cache benchmarks, each next to a baseline measured in the same run:
+//! Cache benchmarks, each next to a baseline measured in the same run, on
+//! two corpora: users shaped like a busy community's (`rich`) and the
+//! sparser recorded shape (`sparse`):
 //!
 //! * bytes per cached user, counted with a counting allocator, against a
 //!   `HashMap<String, revolt_models::v0::User>` of the same users (printed);
-//! * `UserUpdate` events applied on one thread, against applying the same
-//!   update to a `HashMap<UserId, User>` of model users;
-//! * `Ready` ingest of 10,000 users, against inserting them into that map.
+//! * the mixed `UserUpdate` stream applied on one thread, against applying
+//!   the same updates to a `HashMap<UserId, User>` of model users;
+//! * `Ready` ingest of 10,000 users, against decoding the same `Ready`
+//!   frame and against cloning the users into that map.
 //!
 //! Run: `cargo bench -p stoat-cache --bench cache` (figures in docs/performance.md).
 #![allow(missing_docs, reason = "a benchmark binary")]
@@ -20,29 +23,32 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use stoat_cache::Cache;
-use stoat_model::event::{Event, Ready, UserUpdate};
+use stoat_model::event::{Event, Format, Ready, UserUpdate};
 use stoat_model::{PartialUser, Presence, User, UserId, UserStatus};
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use support::{Counting, held, users};
+use support::{Counting, held, ready_frame, rich_users, user_updates, users};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-fn memory() {
-    const COUNT: u128 = 100_000;
-    let users = users(COUNT);
-    let ready = Event::Ready(Box::new(Ready {
-        users: Some(users.clone()),
+fn ready(users: &[User]) -> Event {
+    Event::Ready(Box::new(Ready {
+        users: Some(users.to_vec()),
         ..Ready::default()
-    }));
+    }))
+}
+
+fn memory(shape: &str, users: &[User]) {
+    let ready = ready(users);
     let (ours, cache) = held(|| {
         let cache = Cache::new();
         cache.update(&ready);
         cache
     });
+    let estimate = cache.stats().user_bytes;
     let revolt: Vec<revolt_models::v0::User> = users
         .iter()
         .map(|u| serde_json::from_value(serde_json::to_value(u).unwrap()).unwrap())
@@ -54,17 +60,20 @@ fn memory() {
             .collect::<HashMap<_, _>>()
     });
     drop(revolt);
-    let n = COUNT as f32;
+    let n = users.len() as f32;
     println!(
-        "bytes per cached user: stoat-cache {:.0} B, HashMap<String, revolt_models::v0::User> {:.0} B, ratio {:.2}x",
+        "{shape}: bytes per cached user: stoat-cache {:.1} B (stats estimate {:.1} B), HashMap<String, revolt_models::v0::User> {:.0} B, ratio {:.2}x",
         ours as f32 / n,
+        estimate as f32 / n,
         theirs as f32 / n,
         theirs as f32 / ours as f32
     );
     drop((cache, map));
 }
 
-fn update(id: UserId, n: u64) -> Event {
+/// The stream measured before the rich corpus: statuses and online
+/// toggles only.
+fn status_update(id: UserId, n: u64) -> Event {
     Event::UserUpdate(Box::new(UserUpdate {
         id,
         data: PartialUser {
@@ -80,25 +89,14 @@ fn update(id: UserId, n: u64) -> Event {
     }))
 }
 
-fn benches(c: &mut Criterion) {
-    memory();
-    let users = users(10_000);
-    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
-    let events: Vec<Event> = (0..1024u64)
-        .map(|n| update(ids[(n * 37) as usize % ids.len()], n))
-        .collect();
-    let ready = Event::Ready(Box::new(Ready {
-        users: Some(users.clone()),
-        ..Ready::default()
-    }));
-
-    let mut group = c.benchmark_group("user_update");
+fn apply_updates(c: &mut Criterion, name: &str, users: &[User], events: &[Event]) {
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(events.len() as u64));
     let cache = Cache::new();
-    cache.update(&ready);
+    cache.update(&ready(users));
     group.bench_function("stoat-cache", |b| {
         b.iter(|| {
-            for event in &events {
+            for event in events {
                 black_box(cache.update(event));
             }
         });
@@ -106,7 +104,7 @@ fn benches(c: &mut Criterion) {
     let mut map: HashMap<UserId, User> = users.iter().map(|u| (u.id, u.clone())).collect();
     group.bench_function("HashMap<UserId, User> (baseline)", |b| {
         b.iter(|| {
-            for event in &events {
+            for event in events {
                 if let Event::UserUpdate(u) = event
                     && let Some(user) = map.get_mut(&u.id)
                 {
@@ -116,9 +114,13 @@ fn benches(c: &mut Criterion) {
         });
     });
     group.finish();
+}
 
-    let mut group = c.benchmark_group("ready_10k");
-    group.throughput(Throughput::Elements(10_000));
+fn ingest_ready(c: &mut Criterion, name: &str, users: &[User]) {
+    let frame = ready_frame(users);
+    let ready = Event::decode(Format::Json, &frame).unwrap();
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(users.len() as u64));
     group.sample_size(20);
     group.bench_function("stoat-cache", |b| {
         b.iter(|| {
@@ -127,10 +129,30 @@ fn benches(c: &mut Criterion) {
             cache
         });
     });
+    group.bench_function("decode the frame (baseline)", |b| {
+        b.iter(|| Event::decode(Format::Json, black_box(&frame)).unwrap());
+    });
     group.bench_function("HashMap<UserId, User> (baseline)", |b| {
         b.iter(|| users.iter().map(|u| (u.id, u.clone())).collect::<HashMap<_, _>>());
     });
     group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    memory("rich", &rich_users(100_000));
+    memory("sparse", &users(100_000));
+
+    let rich = rich_users(10_000);
+    apply_updates(c, "user_update/mixed-rich", &rich, &user_updates(&rich, 1024));
+    let sparse = users(10_000);
+    let ids: Vec<UserId> = sparse.iter().map(|u| u.id).collect();
+    let statuses: Vec<Event> = (0..1024u64)
+        .map(|n| status_update(ids[(n * 37) as usize % ids.len()], n))
+        .collect();
+    apply_updates(c, "user_update", &sparse, &statuses);
+
+    ingest_ready(c, "ready_10k_rich", &rich);
+    ingest_ready(c, "ready_10k", &sparse);
 }
 
 criterion_group!(cache, benches);

@@ -7,9 +7,11 @@ use stoat_model::event::{
     UserVoiceStateUpdate,
 };
 use stoat_model::id::ChannelId;
+use stoat_model::user::apply_update;
 use stoat_model::voice::VoiceStateChanges;
 use stoat_model::{
-    Channel, Message, MessageId, PartialUser, RelationshipStatus, UserChanges, UserId, UserVoiceState,
+    BotInformation, Channel, Message, MessageId, PartialUser, RelationshipStatus, UserChanges, UserFields,
+    UserId, UserVoiceState,
 };
 
 use crate::{Cache, CachedUser, Resources};
@@ -271,13 +273,20 @@ impl Cache {
             // Users not seen before are not built from partials.
             return Update::Nothing;
         };
-        let mut user = entry.to_user(update.id);
-        let changes = user.apply_update(&update.data, &update.clear);
+        // The old values of what the update may change, read before it is
+        // applied in place; those it did not change are dropped after.
+        let touched = UserChanges::touched_by(&update.data, &update.clear);
+        let before = entry.values(touched);
+        let changes = apply_update(&mut *entry, &update.data, &update.clear);
+        drop(entry);
         if changes.is_empty() {
             return Update::Nothing;
         }
-        let before = std::mem::replace(&mut *entry, CachedUser::from_user(user)).into_changed(changes);
-        drop(entry);
+        let before = if changes == touched {
+            before
+        } else {
+            only(before, changes)
+        };
         if changes.contains(UserChanges::PROFILE) {
             self.profiles.remove(&update.id);
         }
@@ -296,15 +305,15 @@ impl Cache {
         self.users
             .insert(other, CachedUser::from_user(update.user.clone()));
         if let Some(mut me) = self.users.get_mut(&update.id) {
-            let mut own = me.to_user(update.id);
-            own.relations.retain(|r| r.id != other);
+            let mut relations = me.relations().to_vec();
+            relations.retain(|r| r.id != other);
             if after != RelationshipStatus::None {
-                own.relations.push(stoat_model::Relationship {
+                relations.push(stoat_model::Relationship {
                     id: other,
                     status: after.clone(),
                 });
             }
-            *me = CachedUser::from_user(own);
+            me.set_relations(&relations);
         }
         if before == after {
             Update::Nothing
@@ -321,18 +330,16 @@ impl Cache {
     fn platform_wipe(&self, wipe: &UserPlatformWipe) -> Update {
         let user = wipe.user_id;
         if let Some(mut entry) = self.users.get_mut(&user) {
-            let mut wiped = entry.to_user(user);
-            wiped.flags = wipe.flags;
-            wiped.relationship = RelationshipStatus::None;
-            wiped.online = false;
-            *entry = CachedUser::from_user(wiped);
+            entry.set_flags(wipe.flags);
+            entry.set_relationship(&RelationshipStatus::None);
+            entry.set_online(false);
         }
         if let Some(me) = self.me_id()
             && let Some(mut own) = self.users.get_mut(&me)
         {
-            let mut updated = own.to_user(me);
-            updated.relations.retain(|r| r.id != user);
-            *own = CachedUser::from_user(updated);
+            let mut relations = own.relations().to_vec();
+            relations.retain(|r| r.id != user);
+            own.set_relations(&relations);
         }
         if let Some((_, channel)) = self.dm_by_user.remove(&user) {
             self.channels.remove(&channel);
@@ -565,5 +572,26 @@ impl Cache {
             before: Some(before),
             after: Some(state.clone()),
         }
+    }
+}
+
+/// `values` without the fields outside `keep`.
+fn only(values: PartialUser, keep: UserChanges) -> PartialUser {
+    let pick = |flag| keep.contains(flag);
+    PartialUser {
+        id: None,
+        username: values.username.filter(|_| pick(UserChanges::USERNAME)),
+        discriminator: values.discriminator.filter(|_| pick(UserChanges::DISCRIMINATOR)),
+        display_name: values.display_name.filter(|_| pick(UserChanges::DISPLAY_NAME)),
+        pronouns: values.pronouns.filter(|_| pick(UserChanges::PRONOUNS)),
+        avatar: values.avatar.filter(|_| pick(UserChanges::AVATAR)),
+        relations: values.relations.filter(|_| pick(UserChanges::RELATIONS)),
+        badges: values.badges.filter(|_| pick(UserChanges::BADGES)),
+        status: values.status.filter(|_| pick(UserChanges::STATUS)),
+        flags: values.flags.filter(|_| pick(UserChanges::FLAGS)),
+        privileged: values.privileged.filter(|_| pick(UserChanges::PRIVILEGED)),
+        bot: values.bot.filter(|_: &BotInformation| pick(UserChanges::BOT)),
+        relationship: values.relationship.filter(|_| pick(UserChanges::RELATIONSHIP)),
+        online: values.online.filter(|_| pick(UserChanges::ONLINE)),
     }
 }

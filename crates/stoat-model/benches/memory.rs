@@ -50,12 +50,12 @@ fn bytes_held<T>(make: impl FnOnce() -> Vec<T>) -> isize {
     after - before - spare.cast_signed()
 }
 
-fn user_memory(json: &[u8], count: usize) {
+fn user_memory(shape: &str, json: &[u8], count: usize) {
     let ours = bytes_held(|| stoat_model::json::users(json).unwrap());
     let theirs = bytes_held(|| serde_json::from_slice::<Vec<revolt_models::v0::User>>(json).unwrap());
     let n = count.cast_signed();
     println!(
-        "memory per decoded user (inline + heap): stoat-model {} B (inline {} B), revolt-models {} B (inline {} B), ratio {:.2}x",
+        "{shape}: memory per decoded user (inline + heap): stoat-model {} B (inline {} B), revolt-models {} B (inline {} B), ratio {:.2}x",
         ours / n,
         size_of::<User>(),
         theirs / n,
@@ -67,7 +67,12 @@ fn user_memory(json: &[u8], count: usize) {
 fn main() {
     const COUNT: usize = 10_000;
     // Re-encoded by this crate so that keys come in the server's order.
-    let users: Vec<User> = serde_json::from_value(support::users(COUNT)).unwrap();
-    let json = serde_json::to_vec(&users).unwrap();
-    user_memory(&json, COUNT);
+    for (shape, users) in [
+        ("sparse", support::users(COUNT)),
+        ("rich", support::rich_users(COUNT)),
+    ] {
+        let users: Vec<User> = serde_json::from_value(users).unwrap();
+        let json = serde_json::to_vec(&users).unwrap();
+        user_memory(shape, &json, COUNT);
+    }
 }

@@ -72,7 +72,7 @@ pub use secret::Secret;
 pub use timestamp::Timestamp;
 pub use user::{
     BotInformation, Discriminator, FieldsUser, FlagResponse, Mutuals, PartialUser, Presence, Relationship,
-    RelationshipStatus, User, UserBadges, UserChanges, UserFlags, UserProfile, UserStatus,
+    RelationshipStatus, User, UserBadges, UserChanges, UserFields, UserFlags, UserProfile, UserStatus,
 };
 pub use voice::{ChannelVoiceState, JoinCallResponse, PartialUserVoiceState, UserVoiceState};
 

@@ -2,16 +2,52 @@
 //! the generator of real-shaped users. Included with `#[path]`.
 #![allow(
     unreachable_pub,
-    reason = "shared by a test and a bench through `mod support`"
+    dead_code,
+    reason = "shared by tests and a bench through `mod support`, each using a part"
 )]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
+use stoat_model::event::{Event, Format};
 use stoat_model::file::{FileTag, Metadata};
 use stoat_model::{
     BotInformation, Discriminator, File, Presence, RelationshipStatus, User, UserId, UserStatus,
 };
+
+/// The corpus of `stoat-model`'s benches, so that both crates measure the
+/// same users and events.
+#[path = "../../../stoat-model/benches/support/mod.rs"]
+mod corpus;
+
+/// Users shaped like a busy community's members (see `rich_users` in
+/// `stoat-model/benches/support`); the first is your own user.
+pub fn rich_users(count: usize) -> Vec<User> {
+    serde_json::from_value(corpus::rich_users(count)).unwrap()
+}
+
+/// The mixed `UserUpdate` stream of a busy community about `users`, as
+/// frames.
+pub fn user_update_frames(users: &[User], count: usize) -> Vec<Vec<u8>> {
+    let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
+    corpus::user_updates(&ids, count)
+}
+
+/// The same stream, decoded.
+pub fn user_updates(users: &[User], count: usize) -> Vec<Event> {
+    user_update_frames(users, count)
+        .iter()
+        .map(|frame| Event::decode(Format::Json, frame).unwrap())
+        .collect()
+}
+
+/// A `Ready` frame carrying `users`, keys in the server's order.
+pub fn ready_frame(users: &[User]) -> Vec<u8> {
+    let mut ready = br#"{"type":"Ready","users":"#.to_vec();
+    ready.extend(serde_json::to_vec(users).unwrap());
+    ready.extend(br#","servers":[],"channels":[],"members":[],"emojis":[]}"#);
+    ready
+}
 
 /// Counts live heap bytes in [`LIVE`].
 pub struct Counting;

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use discriminator::{Discriminator, DiscriminatorParseError};
 pub use flags::{UserBadges, UserFlags};
-pub use update::UserChanges;
+pub use update::{UserChanges, UserFields, apply_update};
 
 use crate::file::File;
 use crate::id::{ChannelId, ServerId, UserId};

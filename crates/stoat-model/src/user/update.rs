@@ -2,7 +2,13 @@
 
 use bitflags::bitflags;
 
-use super::{FieldsUser, PartialUser, User};
+use super::{
+    BotInformation, Discriminator, FieldsUser, PartialUser, Relationship, RelationshipStatus, User,
+    UserBadges, UserFlags, UserStatus,
+};
+use compact_str::CompactString;
+
+use crate::file::File;
 
 bitflags! {
     /// Which parts of a user an update changed.
@@ -94,11 +100,216 @@ impl UserChanges {
     }
 }
 
-/// Sets `slot` to `value` and records `flag` if that changed anything.
-fn set<T: PartialEq>(changes: &mut UserChanges, flag: UserChanges, slot: &mut T, value: T) {
-    if *slot != value {
+/// A user that [`apply_update`] can change: a getter for the status and
+/// a setter per field that stores the value and says whether it differed.
+///
+/// [`User`] implements it, and so can a compact form kept elsewhere (a
+/// cache), so that the server's rules (data wins over a clear of the same
+/// field, a status is replaced whole and an empty one is absent, clears of
+/// status parts keep the other part) are written once, in [`apply_update`].
+pub trait UserFields {
+    /// Sets the username.
+    fn set_username(&mut self, value: &str) -> bool;
+    /// Sets the discriminator.
+    fn set_discriminator(&mut self, value: Discriminator) -> bool;
+    /// Sets or removes the display name.
+    fn set_display_name(&mut self, value: Option<&str>) -> bool;
+    /// Sets or removes the pronouns.
+    fn set_pronouns(&mut self, value: Option<&str>) -> bool;
+    /// Sets or removes the avatar.
+    fn set_avatar(&mut self, value: Option<&File>) -> bool;
+    /// Sets the relations.
+    fn set_relations(&mut self, value: &[Relationship]) -> bool;
+    /// Sets the badges.
+    fn set_badges(&mut self, value: UserBadges) -> bool;
+    /// The status (read when a clear removes part of it).
+    fn status(&self) -> Option<UserStatus>;
+    /// Sets or removes the status (never an empty one).
+    fn set_status(&mut self, value: Option<&UserStatus>) -> bool;
+    /// Sets the flags.
+    fn set_flags(&mut self, value: UserFlags) -> bool;
+    /// Sets the privileged state.
+    fn set_privileged(&mut self, value: bool) -> bool;
+    /// Sets or removes the bot information.
+    fn set_bot(&mut self, value: Option<BotInformation>) -> bool;
+    /// Sets the relationship.
+    fn set_relationship(&mut self, value: &RelationshipStatus) -> bool;
+    /// Sets the online state.
+    fn set_online(&mut self, value: bool) -> bool;
+}
+
+/// Applies a `UserUpdate` (`data` and `clear`) to any [`UserFields`] the
+/// way the server does: first the clears, then the data; `data.status`
+/// replaces the status whole; `Internal` and unknown fields are ignored.
+/// Returns what changed between before and after (a field cleared and set
+/// back to its old value in the same update is not reported).
+/// [`User::apply_update`] is this function on a [`User`].
+pub fn apply_update<U: UserFields + ?Sized>(
+    user: &mut U,
+    data: &PartialUser,
+    clear: &[FieldsUser],
+) -> UserChanges {
+    // A value in `data` overrides a clear of the same field, so each
+    // field's final value is decided once: "clear, then set" without the
+    // intermediate state.
+    let cleared = |field: FieldsUser| clear.contains(&field);
+    let mut changes = UserChanges::empty();
+    let mut record = |flag: UserChanges, changed: bool| {
+        if changed {
+            changes.insert(flag);
+        }
+    };
+    if let Some(v) = &data.avatar {
+        record(UserChanges::AVATAR, user.set_avatar(Some(v)));
+    } else if cleared(FieldsUser::Avatar) {
+        record(UserChanges::AVATAR, user.set_avatar(None));
+    }
+    if let Some(v) = &data.display_name {
+        record(UserChanges::DISPLAY_NAME, user.set_display_name(Some(v)));
+    } else if cleared(FieldsUser::DisplayName) {
+        record(UserChanges::DISPLAY_NAME, user.set_display_name(None));
+    }
+    if let Some(v) = &data.pronouns {
+        record(UserChanges::PRONOUNS, user.set_pronouns(Some(v)));
+    } else if cleared(FieldsUser::Pronouns) {
+        record(UserChanges::PRONOUNS, user.set_pronouns(None));
+    }
+    if let Some(v) = &data.status {
+        // An empty status is written as absent, so it is stored as `None`.
+        record(
+            UserChanges::STATUS,
+            user.set_status(Some(v).filter(|v| !v.is_empty())),
+        );
+    } else if cleared(FieldsUser::StatusText) || cleared(FieldsUser::StatusPresence) {
+        let mut status = user.status().unwrap_or_default();
+        if cleared(FieldsUser::StatusText) {
+            status.text = None;
+        }
+        if cleared(FieldsUser::StatusPresence) {
+            status.presence = None;
+        }
+        record(
+            UserChanges::STATUS,
+            user.set_status(Some(&status).filter(|s| !s.is_empty())),
+        );
+    }
+    record(
+        UserChanges::PROFILE,
+        cleared(FieldsUser::ProfileContent) || cleared(FieldsUser::ProfileBackground),
+    );
+    if let Some(v) = &data.username {
+        record(UserChanges::USERNAME, user.set_username(v));
+    }
+    if let Some(v) = data.discriminator {
+        record(UserChanges::DISCRIMINATOR, user.set_discriminator(v));
+    }
+    if let Some(v) = &data.relations {
+        record(UserChanges::RELATIONS, user.set_relations(v));
+    }
+    if let Some(v) = data.badges {
+        record(UserChanges::BADGES, user.set_badges(v));
+    }
+    if let Some(v) = data.flags {
+        record(UserChanges::FLAGS, user.set_flags(v));
+    }
+    if let Some(v) = data.privileged {
+        record(UserChanges::PRIVILEGED, user.set_privileged(v));
+    }
+    if let Some(v) = data.bot {
+        record(UserChanges::BOT, user.set_bot(Some(v)));
+    }
+    if let Some(v) = &data.relationship {
+        record(UserChanges::RELATIONSHIP, user.set_relationship(v));
+    }
+    if let Some(v) = data.online {
+        record(UserChanges::ONLINE, user.set_online(v));
+    }
+    changes
+}
+
+/// Sets `slot` to `value` if that changes it; says whether it did.
+fn set<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    let changed = *slot != value;
+    if changed {
         *slot = value;
-        changes.insert(flag);
+    }
+    changed
+}
+
+/// Sets an optional slot from a borrowed value, converting only on change.
+fn set_option<T, V: ?Sized + PartialEq>(
+    slot: &mut Option<T>,
+    value: Option<&V>,
+    own: impl FnOnce(&V) -> T,
+) -> bool
+where
+    T: std::ops::Deref<Target = V>,
+{
+    let changed = slot.as_deref() != value;
+    if changed {
+        *slot = value.map(own);
+    }
+    changed
+}
+
+impl UserFields for User {
+    fn set_username(&mut self, value: &str) -> bool {
+        let changed = self.username != value;
+        if changed {
+            self.username = value.into();
+        }
+        changed
+    }
+    fn set_discriminator(&mut self, value: Discriminator) -> bool {
+        set(&mut self.discriminator, value)
+    }
+    fn set_display_name(&mut self, value: Option<&str>) -> bool {
+        set_option(&mut self.display_name, value, |v| CompactString::from(v))
+    }
+    fn set_pronouns(&mut self, value: Option<&str>) -> bool {
+        set_option(&mut self.pronouns, value, |v| CompactString::from(v))
+    }
+    fn set_avatar(&mut self, value: Option<&File>) -> bool {
+        set_option(&mut self.avatar, value, |file| Box::new(file.clone()))
+    }
+    fn set_relations(&mut self, value: &[Relationship]) -> bool {
+        let changed = self.relations != value;
+        if changed {
+            self.relations = value.to_vec();
+        }
+        changed
+    }
+    fn set_badges(&mut self, value: UserBadges) -> bool {
+        set(&mut self.badges, value)
+    }
+    fn status(&self) -> Option<UserStatus> {
+        self.status.clone()
+    }
+    fn set_status(&mut self, value: Option<&UserStatus>) -> bool {
+        let changed = self.status.as_ref() != value;
+        if changed {
+            self.status = value.cloned();
+        }
+        changed
+    }
+    fn set_flags(&mut self, value: UserFlags) -> bool {
+        set(&mut self.flags, value)
+    }
+    fn set_privileged(&mut self, value: bool) -> bool {
+        set(&mut self.privileged, value)
+    }
+    fn set_bot(&mut self, value: Option<BotInformation>) -> bool {
+        set(&mut self.bot, value)
+    }
+    fn set_relationship(&mut self, value: &RelationshipStatus) -> bool {
+        let changed = self.relationship != *value;
+        if changed {
+            self.relationship = value.clone();
+        }
+        changed
+    }
+    fn set_online(&mut self, value: bool) -> bool {
+        set(&mut self.online, value)
     }
 }
 
@@ -107,7 +318,8 @@ impl User {
     /// first the clears, then the data; `data.status` replaces the status
     /// whole; `Internal` and unknown fields are ignored. Returns what
     /// changed between before and after (a field cleared and set back to
-    /// its old value in the same update is not reported).
+    /// its old value in the same update is not reported). The rules are
+    /// [`apply_update`]'s, shared with any other [`UserFields`].
     ///
     /// ```
     /// use stoat_model::{FieldsUser, PartialUser, User, UserChanges};
@@ -122,85 +334,6 @@ impl User {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn apply_update(&mut self, data: &PartialUser, clear: &[FieldsUser]) -> UserChanges {
-        // A value in `data` overrides a clear of the same field, so each
-        // field's final value is decided once: "clear, then set" without
-        // the intermediate state.
-        let cleared = |field: FieldsUser| clear.contains(&field);
-        let mut changes = UserChanges::empty();
-        let c = &mut changes;
-        if let Some(v) = &data.avatar {
-            set(c, UserChanges::AVATAR, &mut self.avatar, Some(v.clone()));
-        } else if cleared(FieldsUser::Avatar) {
-            set(c, UserChanges::AVATAR, &mut self.avatar, None);
-        }
-        if let Some(v) = &data.display_name {
-            set(
-                c,
-                UserChanges::DISPLAY_NAME,
-                &mut self.display_name,
-                Some(v.clone()),
-            );
-        } else if cleared(FieldsUser::DisplayName) {
-            set(c, UserChanges::DISPLAY_NAME, &mut self.display_name, None);
-        }
-        if let Some(v) = &data.pronouns {
-            set(c, UserChanges::PRONOUNS, &mut self.pronouns, Some(v.clone()));
-        } else if cleared(FieldsUser::Pronouns) {
-            set(c, UserChanges::PRONOUNS, &mut self.pronouns, None);
-        }
-        if let Some(v) = &data.status {
-            // An empty status is written as absent, so it is stored as `None`.
-            set(
-                c,
-                UserChanges::STATUS,
-                &mut self.status,
-                (!v.is_empty()).then(|| v.clone()),
-            );
-        } else if cleared(FieldsUser::StatusText) || cleared(FieldsUser::StatusPresence) {
-            let mut status = self.status.clone().unwrap_or_default();
-            if cleared(FieldsUser::StatusText) {
-                status.text = None;
-            }
-            if cleared(FieldsUser::StatusPresence) {
-                status.presence = None;
-            }
-            set(
-                c,
-                UserChanges::STATUS,
-                &mut self.status,
-                (!status.is_empty()).then_some(status),
-            );
-        }
-        if cleared(FieldsUser::ProfileContent) || cleared(FieldsUser::ProfileBackground) {
-            c.insert(UserChanges::PROFILE);
-        }
-        if let Some(v) = &data.username {
-            set(c, UserChanges::USERNAME, &mut self.username, v.clone());
-        }
-        if let Some(v) = data.discriminator {
-            set(c, UserChanges::DISCRIMINATOR, &mut self.discriminator, v);
-        }
-        if let Some(v) = &data.relations {
-            set(c, UserChanges::RELATIONS, &mut self.relations, v.clone());
-        }
-        if let Some(v) = data.badges {
-            set(c, UserChanges::BADGES, &mut self.badges, v);
-        }
-        if let Some(v) = data.flags {
-            set(c, UserChanges::FLAGS, &mut self.flags, v);
-        }
-        if let Some(v) = data.privileged {
-            set(c, UserChanges::PRIVILEGED, &mut self.privileged, v);
-        }
-        if let Some(v) = data.bot {
-            set(c, UserChanges::BOT, &mut self.bot, Some(v));
-        }
-        if let Some(v) = &data.relationship {
-            set(c, UserChanges::RELATIONSHIP, &mut self.relationship, v.clone());
-        }
-        if let Some(v) = data.online {
-            set(c, UserChanges::ONLINE, &mut self.online, v);
-        }
-        changes
+        apply_update(self, data, clear)
     }
 }

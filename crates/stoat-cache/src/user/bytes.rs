@@ -1,0 +1,363 @@
+//! The byte form of a cached user's variable parts: tagged, length-prefixed
+//! parts after a fixed three-byte header.
+//!
+//! ```text
+//! [discriminator: u16 LE] [state: u8] then parts: [tag: u8] [length: varint] [content]
+//! ```
+//!
+//! Parts come in any order and each at most once, so changing one is
+//! removing it and appending the new one: nothing else is re-encoded.
+
+use std::ops::Range;
+
+use stoat_model::file::{FileId, FileTag, Metadata};
+use stoat_model::{File, UserId};
+
+/// Where the header's fields are.
+pub(super) const DISCRIMINATOR: usize = 0;
+pub(super) const STATE: usize = 2;
+pub(super) const HEADER: usize = 3;
+
+/// The parts a user may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum Part {
+    Username,
+    DisplayName,
+    StatusText,
+    Pronouns,
+    /// `u32` little endian.
+    Badges,
+    /// 16 bytes, little endian.
+    Bot,
+    /// See [`write_avatar`].
+    Avatar,
+}
+
+/// The content range of `part` in `data`, if it is there.
+pub(super) fn find(data: &[u8], part: Part) -> Option<Range<usize>> {
+    let mut at = HEADER;
+    while at < data.len() {
+        let tag = data[at];
+        let (len, width) = varint(&data[at + 1..]);
+        let start = at + 1 + width;
+        let end = start + usize::try_from(len).unwrap_or(usize::MAX);
+        if tag == part as u8 {
+            return Some(start..end);
+        }
+        at = end;
+    }
+    None
+}
+
+/// The content of `part`.
+pub(super) fn part(data: &[u8], part: Part) -> Option<&[u8]> {
+    find(data, part).map(|range| &data[range])
+}
+
+/// A text part (written from a `&str`, so always UTF-8).
+pub(super) fn text(data: &[u8], part: Part) -> Option<&str> {
+    self::part(data, part).map(|bytes| std::str::from_utf8(bytes).expect("text parts are written from str"))
+}
+
+/// Appends `part`, its content written by `write` (`len`: a guess of the
+/// content's size, to allocate once).
+pub(super) fn push(data: &mut Vec<u8>, part: Part, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
+    data.reserve(1 + varint_width(len as u64) + len);
+    data.push(part as u8);
+    let start = data.len();
+    write(data);
+    // Most contents are under 128 bytes, so the one-byte length inserted
+    // here moves a few bytes at most.
+    let (prefix, width) = varint_bytes((data.len() - start) as u64);
+    data.splice(start..start, prefix[..width].iter().copied());
+}
+
+/// Appends `part` with `content`.
+pub(super) fn push_bytes(data: &mut Vec<u8>, part: Part, content: &[u8]) {
+    push(data, part, content.len(), |out| out.extend_from_slice(content));
+}
+
+/// Replaces (or removes, with `None`) `part` in `data`.
+pub(super) fn replace(
+    data: &mut Box<[u8]>,
+    part: Part,
+    len: usize,
+    write: Option<impl FnOnce(&mut Vec<u8>)>,
+) {
+    let mut bytes = std::mem::take(data).into_vec();
+    if let Some(range) = find(&bytes, part) {
+        // The tag and the length prefix go too.
+        let head = range.start - 1 - varint_width((range.end - range.start) as u64);
+        bytes.drain(head..range.end);
+    }
+    if let Some(write) = write {
+        // Exactly: a text part then fits with no second reallocation when
+        // the box is made.
+        bytes.reserve_exact(1 + varint_width(len as u64) + len);
+        push(&mut bytes, part, len, write);
+    }
+    *data = bytes.into_boxed_slice();
+}
+
+/// A string: its varint length, then its bytes.
+pub(super) fn push_str(out: &mut Vec<u8>, text: &str) {
+    push_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
+}
+
+pub(super) fn push_varint(out: &mut Vec<u8>, value: u64) {
+    let (bytes, width) = varint_bytes(value);
+    out.extend_from_slice(&bytes[..width]);
+}
+
+/// LEB128: seven bits a byte, low first, the high bit set on all but the last.
+#[allow(clippy::cast_possible_truncation, reason = "seven bits at a time")]
+fn varint_bytes(mut value: u64) -> ([u8; 10], usize) {
+    let mut bytes = [0; 10];
+    let mut width = 0;
+    while value >= 0x80 {
+        bytes[width] = (value as u8) | 0x80;
+        value >>= 7;
+        width += 1;
+    }
+    bytes[width] = value as u8;
+    (bytes, width + 1)
+}
+
+fn varint_width(value: u64) -> usize {
+    (64 - value.leading_zeros() as usize).max(1).div_ceil(7)
+}
+
+/// A varint and how many bytes it took.
+pub(super) fn varint(bytes: &[u8]) -> (u64, usize) {
+    let mut value = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        value |= u64::from(byte & 0x7F) << (7 * i);
+        if byte < 0x80 {
+            return (value, i + 1);
+        }
+    }
+    (value, bytes.len())
+}
+
+/// Reads what the `push_*` functions wrote.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> u64 {
+        let (value, width) = varint(self.0);
+        self.0 = &self.0[width..];
+        value
+    }
+
+    fn str(&mut self) -> &'a str {
+        let len = usize::try_from(self.varint()).unwrap_or(usize::MAX);
+        let (text, rest) = self.0.split_at(len);
+        self.0 = rest;
+        std::str::from_utf8(text).expect("strings are written from str")
+    }
+}
+
+pub(super) fn bot(id: UserId) -> [u8; 16] {
+    id.get().to_le_bytes()
+}
+
+pub(super) fn read_bot(bytes: &[u8]) -> UserId {
+    UserId::from_u128(u128::from_le_bytes(bytes.try_into().unwrap_or_default()))
+}
+
+/// Whether the byte form can hold `file`: an image avatar with no optional
+/// file field set (every avatar the server sends today).
+pub(super) fn plain_avatar(file: &File) -> bool {
+    file.tag == FileTag::Avatars
+        && matches!(file.metadata, Metadata::Image { .. })
+        && file.deleted.is_none()
+        && file.reported.is_none()
+        && file.message_id.is_none()
+        && file.user_id.is_none()
+        && file.server_id.is_none()
+        && file.object_id.is_none()
+}
+
+/// The size of what [`write_avatar`] writes, about.
+pub(super) fn avatar_len(file: &File) -> usize {
+    file.id.as_str().len() + file.filename.len() + file.content_type.len() + 16
+}
+
+/// A plain avatar (see [`plain_avatar`]): a byte for `animated` and whether
+/// a thumbhash follows, the id, the file name, the content type, then the
+/// size (zigzag), width and height as varints, then the thumbhash to the end.
+pub(super) fn write_avatar(out: &mut Vec<u8>, file: &File) {
+    let Metadata::Image {
+        width,
+        height,
+        thumbhash,
+        animated,
+    } = &file.metadata
+    else {
+        unreachable!("only plain avatars are written")
+    };
+    let animated = match animated {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    out.push(animated | u8::from(thumbhash.is_some()) << 2);
+    push_str(out, file.id.as_str());
+    push_str(out, &file.filename);
+    push_str(out, &file.content_type);
+    push_varint(out, ((file.size << 1) ^ (file.size >> 63)).cast_unsigned());
+    push_varint(out, *width);
+    push_varint(out, *height);
+    if let Some(thumbhash) = thumbhash {
+        out.extend_from_slice(thumbhash);
+    }
+}
+
+/// A plain avatar's fields, borrowed from its bytes.
+struct AvatarView<'a> {
+    id: &'a str,
+    filename: &'a str,
+    content_type: &'a str,
+    size: i64,
+    width: u64,
+    height: u64,
+    thumbhash: Option<&'a [u8]>,
+    animated: Option<bool>,
+}
+
+fn view(bytes: &[u8]) -> AvatarView<'_> {
+    let (&meta, rest) = bytes.split_first().expect("an avatar starts with its meta byte");
+    let mut r = Reader(rest);
+    let (id, filename, content_type) = (r.str(), r.str(), r.str());
+    let size = r.varint();
+    AvatarView {
+        id,
+        filename,
+        content_type,
+        size: (size >> 1).cast_signed() ^ -(size & 1).cast_signed(),
+        width: r.varint(),
+        height: r.varint(),
+        thumbhash: (meta & 4 != 0).then_some(r.0),
+        animated: match meta & 3 {
+            0 => None,
+            1 => Some(false),
+            _ => Some(true),
+        },
+    }
+}
+
+/// The avatar [`write_avatar`] wrote.
+pub(super) fn read_avatar(bytes: &[u8]) -> File {
+    let v = view(bytes);
+    let metadata = Metadata::Image {
+        width: v.width,
+        height: v.height,
+        thumbhash: v.thumbhash.map(<[u8]>::to_vec),
+        animated: v.animated,
+    };
+    File::new(
+        FileId::new(v.id),
+        FileTag::Avatars,
+        v.filename,
+        metadata,
+        v.content_type,
+        v.size,
+    )
+}
+
+/// Whether `bytes` hold `file` (a plain avatar), compared in place.
+pub(super) fn avatar_is(bytes: &[u8], file: &File) -> bool {
+    let v = view(bytes);
+    let Metadata::Image {
+        width,
+        height,
+        thumbhash,
+        animated,
+    } = &file.metadata
+    else {
+        return false;
+    };
+    v.id == file.id.as_str()
+        && v.filename == &*file.filename
+        && v.content_type == &*file.content_type
+        && v.size == file.size
+        && v.width == *width
+        && v.height == *height
+        && v.thumbhash == thumbhash.as_deref()
+        && v.animated == *animated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_with_their_width() {
+        for value in [0, 1, 127, 128, 300, 16_383, 16_384, u64::from(u32::MAX), u64::MAX] {
+            let mut out = Vec::new();
+            push_varint(&mut out, value);
+            assert_eq!(varint(&out), (value, out.len()));
+            assert_eq!(varint_width(value), out.len(), "{value}");
+        }
+    }
+
+    #[test]
+    fn parts_are_replaced_and_removed_alone() {
+        let mut data: Box<[u8]> = vec![1, 0, 0].into_boxed_slice();
+        let long = "x".repeat(200);
+        replace(
+            &mut data,
+            Part::Username,
+            3,
+            Some(|o: &mut Vec<u8>| o.extend(b"bob")),
+        );
+        replace(
+            &mut data,
+            Part::StatusText,
+            200,
+            Some(|o: &mut Vec<u8>| o.extend(long.as_bytes())),
+        );
+        replace(
+            &mut data,
+            Part::DisplayName,
+            3,
+            Some(|o: &mut Vec<u8>| o.extend(b"Bob")),
+        );
+        assert_eq!(text(&data, Part::StatusText), Some(long.as_str()));
+        replace(&mut data, Part::StatusText, 0, None::<fn(&mut Vec<u8>)>);
+        assert_eq!(text(&data, Part::StatusText), None);
+        assert_eq!(text(&data, Part::Username), Some("bob"));
+        assert_eq!(text(&data, Part::DisplayName), Some("Bob"));
+        assert_eq!(data.len(), HEADER + 2 * 5, "nothing of the long part is left");
+    }
+
+    #[test]
+    fn an_avatar_round_trips() {
+        for (size, thumbhash, animated) in [(48_213, None, Some(false)), (-1, Some(vec![1, 2, 3]), None)] {
+            let metadata = Metadata::Image {
+                width: 1 << 40,
+                height: 3,
+                thumbhash,
+                animated,
+            };
+            let file = File::new(
+                "abc".into(),
+                FileTag::Avatars,
+                "a.png",
+                metadata,
+                "image/png",
+                size,
+            );
+            assert!(plain_avatar(&file));
+            let mut out = Vec::new();
+            write_avatar(&mut out, &file);
+            assert_eq!(read_avatar(&out), file);
+            assert!(avatar_is(&out, &file));
+            let mut other = file.clone();
+            other.size += 1;
+            assert!(!avatar_is(&out, &other));
+        }
+    }
+}

@@ -1,0 +1,542 @@
+//! The compact form users are cached in.
+
+mod bytes;
+
+use stoat_model::{
+    BotInformation, Discriminator, File, PartialUser, Presence, Relationship, RelationshipStatus, User,
+    UserBadges, UserChanges, UserFields, UserFlags, UserId, UserStatus,
+};
+
+use bytes::{DISCRIMINATOR, HEADER, Part, STATE};
+
+/// A cached user: one byte string and a pointer (24 bytes inline).
+///
+/// The bytes hold the discriminator, relationship, presence and online
+/// state at fixed places, then the username and whichever of the display
+/// name, status text, pronouns, badges, bot owner and avatar the user has
+/// (see `user/bytes.rs`). What almost no user has (flags, an avatar of an
+/// unusual shape, your own relations, values this version does not know)
+/// goes into a box of its own. Updates change the bytes in place
+/// ([`UserFields`]), so the server's rules stay in
+/// [`stoat_model::user::apply_update`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedUser {
+    data: Box<[u8]>,
+    rare: Option<Box<Rare>>,
+}
+
+/// What almost no user has.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Rare {
+    flags: UserFlags,
+    /// An avatar the byte form does not cover (legacy fields, not an image).
+    avatar: Option<Box<File>>,
+    relations: Vec<Relationship>,
+    unknown_relationship: Option<Box<str>>,
+    unknown_presence: Option<Box<str>>,
+}
+
+/// The state byte: the relationship (3 bits), the status code (3 bits),
+/// online, privileged.
+const RELATION: u8 = 0b111;
+const STATUS_SHIFT: u32 = 3;
+const ONLINE: u8 = 1 << 6;
+const PRIVILEGED: u8 = 1 << 7;
+
+/// Relationship codes; unknown values keep their text in `Rare`.
+const RELATIONS: [RelationshipStatus; 7] = [
+    RelationshipStatus::None,
+    RelationshipStatus::User,
+    RelationshipStatus::Friend,
+    RelationshipStatus::Outgoing,
+    RelationshipStatus::Incoming,
+    RelationshipStatus::Blocked,
+    RelationshipStatus::BlockedOther,
+];
+const UNKNOWN: u8 = 7;
+
+/// Status codes after the two that say "no status" and "no presence"
+/// (0 and 1); unknown presences keep their text in `Rare`.
+const PRESENCES: [Presence; 5] = [
+    Presence::Online,
+    Presence::Idle,
+    Presence::Focus,
+    Presence::Busy,
+    Presence::Invisible,
+];
+const NO_STATUS: u8 = 0;
+const NO_PRESENCE: u8 = 1;
+
+fn relation_code(status: &RelationshipStatus) -> u8 {
+    RELATIONS
+        .iter()
+        .zip(0..)
+        .find(|(known, _)| *known == status)
+        .map_or(UNKNOWN, |(_, code)| code)
+}
+
+fn status_code(status: Option<&UserStatus>) -> u8 {
+    match status.map(|s| s.presence.as_ref()) {
+        None => NO_STATUS,
+        Some(None) => NO_PRESENCE,
+        Some(Some(presence)) => PRESENCES
+            .iter()
+            .zip(2..)
+            .find(|(known, _)| *known == presence)
+            .map_or(UNKNOWN, |(_, code)| code),
+    }
+}
+
+/// The text of a value with no code (`known` false).
+fn unknown_text(known: bool, text: &str) -> Option<Box<str>> {
+    (!known).then(|| text.into())
+}
+
+impl CachedUser {
+    /// The compact form of a user.
+    pub fn from_user(user: User) -> Self {
+        let status_text = user.status.as_ref().and_then(|s| s.text.as_deref());
+        let texts = [
+            user.display_name.as_deref(),
+            status_text,
+            user.pronouns.as_deref(),
+        ];
+        // Room for every part (tags, lengths, badges and bot take under
+        // 40 bytes), so that the bytes are allocated once.
+        let capacity = HEADER
+            + 40
+            + user.username.len()
+            + texts.iter().flatten().map(|t| t.len()).sum::<usize>()
+            + user.avatar.as_deref().map_or(0, bytes::avatar_len);
+        let mut data = Vec::with_capacity(capacity);
+        data.extend_from_slice(&user.discriminator.get().to_le_bytes());
+        let (relation, status) = (
+            relation_code(&user.relationship),
+            status_code(user.status.as_ref()),
+        );
+        data.push(
+            relation
+                | (status << STATUS_SHIFT)
+                | (u8::from(user.online) * ONLINE)
+                | (u8::from(user.privileged) * PRIVILEGED),
+        );
+        for (part, text) in [
+            (Part::Username, Some(user.username.as_str())),
+            (Part::DisplayName, user.display_name.as_deref()),
+            (Part::StatusText, status_text),
+            (Part::Pronouns, user.pronouns.as_deref()),
+        ] {
+            if let Some(text) = text {
+                bytes::push_bytes(&mut data, part, text.as_bytes());
+            }
+        }
+        if !user.badges.is_empty() {
+            bytes::push_bytes(&mut data, Part::Badges, &user.badges.bits().to_le_bytes());
+        }
+        if let Some(bot) = user.bot {
+            bytes::push_bytes(&mut data, Part::Bot, &bytes::bot(bot.owner));
+        }
+        let odd_avatar = match user.avatar {
+            Some(file) if bytes::plain_avatar(&file) => {
+                bytes::push(&mut data, Part::Avatar, bytes::avatar_len(&file), |out| {
+                    bytes::write_avatar(out, &file);
+                });
+                None
+            }
+            other => other,
+        };
+        let rare = Rare {
+            flags: user.flags,
+            avatar: odd_avatar,
+            relations: user.relations,
+            unknown_relationship: unknown_text(relation != UNKNOWN, user.relationship.as_str()),
+            unknown_presence: user
+                .status
+                .and_then(|s| s.presence)
+                .and_then(|p| unknown_text(status != UNKNOWN, p.as_str())),
+        };
+        Self {
+            data: data.into_boxed_slice(),
+            rare: (rare != Rare::default()).then(|| Box::new(rare)),
+        }
+    }
+
+    /// The full user again (the id is the cache key, so it is passed in).
+    pub fn to_user(&self, id: UserId) -> User {
+        User {
+            id,
+            username: self.username().into(),
+            discriminator: self.discriminator(),
+            display_name: self.display_name().map(Into::into),
+            pronouns: self.pronouns().map(Into::into),
+            avatar: self.avatar(),
+            relations: self.relations().to_vec(),
+            badges: self.badges(),
+            status: self.status(),
+            flags: self.flags(),
+            privileged: self.state() & PRIVILEGED != 0,
+            bot: self.bot_owner().map(|owner| BotInformation { owner }),
+            relationship: self.relationship(),
+            online: self.state() & ONLINE != 0,
+        }
+    }
+
+    /// The old values of the fields in `fields`.
+    pub(crate) fn values(&self, fields: UserChanges) -> PartialUser {
+        // Each field is read only when asked for: most updates touch one.
+        let pick = |flag| fields.contains(flag);
+        PartialUser {
+            id: None,
+            username: pick(UserChanges::USERNAME).then(|| self.username().into()),
+            discriminator: pick(UserChanges::DISCRIMINATOR).then(|| self.discriminator()),
+            display_name: pick(UserChanges::DISPLAY_NAME)
+                .then(|| self.display_name().map(Into::into))
+                .flatten(),
+            pronouns: pick(UserChanges::PRONOUNS)
+                .then(|| self.pronouns().map(Into::into))
+                .flatten(),
+            avatar: pick(UserChanges::AVATAR).then(|| self.avatar()).flatten(),
+            relations: pick(UserChanges::RELATIONS).then(|| self.relations().to_vec()),
+            badges: pick(UserChanges::BADGES).then(|| self.badges()),
+            status: pick(UserChanges::STATUS).then(|| self.status()).flatten(),
+            flags: pick(UserChanges::FLAGS).then(|| self.flags()),
+            privileged: pick(UserChanges::PRIVILEGED).then(|| self.state() & PRIVILEGED != 0),
+            bot: pick(UserChanges::BOT)
+                .then(|| self.bot_owner().map(|owner| BotInformation { owner }))
+                .flatten(),
+            relationship: pick(UserChanges::RELATIONSHIP).then(|| self.relationship()),
+            online: pick(UserChanges::ONLINE).then(|| self.state() & ONLINE != 0),
+        }
+    }
+
+    fn state(&self) -> u8 {
+        self.data[STATE]
+    }
+
+    fn set_state(&mut self, mask: u8, value: u8) -> bool {
+        let old = self.data[STATE];
+        self.data[STATE] = old & !mask | value;
+        old != self.data[STATE]
+    }
+
+    fn status_code(&self) -> u8 {
+        self.state() >> STATUS_SHIFT & 0b111
+    }
+
+    fn text(&self, part: Part) -> Option<&str> {
+        bytes::text(&self.data, part)
+    }
+
+    /// Sets a text part; says whether it changed.
+    fn set_text(&mut self, part: Part, value: Option<&str>) -> bool {
+        if bytes::part(&self.data, part) == value.map(str::as_bytes) {
+            return false;
+        }
+        let write = value.map(|v| move |out: &mut Vec<u8>| out.extend_from_slice(v.as_bytes()));
+        bytes::replace(&mut self.data, part, value.map_or(0, str::len), write);
+        true
+    }
+
+    fn rare_mut(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// Drops the rare box once it holds nothing.
+    fn tidy(&mut self) {
+        if self.rare.as_deref().is_some_and(|r| *r == Rare::default()) {
+            self.rare = None;
+        }
+    }
+
+    /// Username.
+    pub fn username(&self) -> &str {
+        self.text(Part::Username).unwrap_or_default()
+    }
+
+    /// Discriminator.
+    pub fn discriminator(&self) -> Discriminator {
+        let value = u16::from_le_bytes([self.data[DISCRIMINATOR], self.data[DISCRIMINATOR + 1]]);
+        Discriminator::new(value).unwrap_or(Discriminator::DELETED)
+    }
+
+    /// Display name.
+    pub fn display_name(&self) -> Option<&str> {
+        self.text(Part::DisplayName)
+    }
+
+    /// Pronouns.
+    pub fn pronouns(&self) -> Option<&str> {
+        self.text(Part::Pronouns)
+    }
+
+    /// Avatar.
+    pub fn avatar(&self) -> Option<Box<File>> {
+        match bytes::part(&self.data, Part::Avatar) {
+            Some(avatar) => Some(Box::new(bytes::read_avatar(avatar))),
+            None => self.rare.as_ref()?.avatar.clone(),
+        }
+    }
+
+    /// Status.
+    pub fn status(&self) -> Option<UserStatus> {
+        let presence = match self.status_code() {
+            NO_STATUS => return None,
+            NO_PRESENCE => None,
+            UNKNOWN => Some(Presence::Unknown(
+                self.rare
+                    .as_ref()
+                    .and_then(|r| r.unknown_presence.clone())
+                    .unwrap_or_default(),
+            )),
+            code => PRESENCES.get(usize::from(code - 2)).cloned(),
+        };
+        Some(UserStatus {
+            text: self.text(Part::StatusText).map(Into::into),
+            presence,
+        })
+    }
+
+    /// Badges.
+    pub fn badges(&self) -> UserBadges {
+        bytes::part(&self.data, Part::Badges).map_or(UserBadges::empty(), |b| {
+            UserBadges::from_bits_retain(u32::from_le_bytes(b.try_into().unwrap_or_default()))
+        })
+    }
+
+    /// Flags.
+    pub fn flags(&self) -> UserFlags {
+        self.rare.as_ref().map_or(UserFlags::empty(), |r| r.flags)
+    }
+
+    /// Bot owner, for bots.
+    pub fn bot_owner(&self) -> Option<UserId> {
+        bytes::part(&self.data, Part::Bot).map(bytes::read_bot)
+    }
+
+    /// Your relationship with this user.
+    pub fn relationship(&self) -> RelationshipStatus {
+        match RELATIONS.get(usize::from(self.state() & RELATION)) {
+            Some(known) => known.clone(),
+            None => RelationshipStatus::Unknown(
+                self.rare
+                    .as_ref()
+                    .and_then(|r| r.unknown_relationship.clone())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// Online and not invisible.
+    pub fn is_online(&self) -> bool {
+        const INVISIBLE: u8 = 2 + 4;
+        self.state() & ONLINE != 0 && self.status_code() != INVISIBLE
+    }
+
+    /// Your relations (only on your own user).
+    pub fn relations(&self) -> &[Relationship] {
+        self.rare.as_ref().map_or(&[], |r| &r.relations)
+    }
+
+    /// Heap bytes held besides the inline form (an estimate: allocator
+    /// overhead is not counted).
+    pub fn heap_bytes(&self) -> usize {
+        let rare = self.rare.as_ref().map_or(0, |r| {
+            let text = |t: &Option<Box<str>>| t.as_ref().map_or(0, |t| t.len());
+            let avatar = r.avatar.as_ref().map_or(0, |f| {
+                size_of::<File>() + f.id.as_str().len() + f.filename.len() + f.content_type.len()
+            });
+            size_of::<Rare>()
+                + r.relations.capacity() * size_of::<Relationship>()
+                + avatar
+                + text(&r.unknown_relationship)
+                + text(&r.unknown_presence)
+        });
+        self.data.len() + rare
+    }
+}
+
+impl UserFields for CachedUser {
+    fn set_username(&mut self, value: &str) -> bool {
+        self.set_text(Part::Username, Some(value))
+    }
+
+    fn set_discriminator(&mut self, value: Discriminator) -> bool {
+        let changed = self.discriminator() != value;
+        self.data[DISCRIMINATOR..DISCRIMINATOR + 2].copy_from_slice(&value.get().to_le_bytes());
+        changed
+    }
+
+    fn set_display_name(&mut self, value: Option<&str>) -> bool {
+        self.set_text(Part::DisplayName, value)
+    }
+
+    fn set_pronouns(&mut self, value: Option<&str>) -> bool {
+        self.set_text(Part::Pronouns, value)
+    }
+
+    fn set_avatar(&mut self, value: Option<&File>) -> bool {
+        let current = bytes::part(&self.data, Part::Avatar);
+        let plain = value.filter(|file| bytes::plain_avatar(file));
+        let unchanged = match (current, value) {
+            (Some(bytes), Some(file)) => plain.is_some() && bytes::avatar_is(bytes, file),
+            (Some(_), None) => false,
+            (None, value) => self.rare.as_ref().and_then(|r| r.avatar.as_deref()) == value,
+        };
+        if unchanged {
+            return false;
+        }
+        let write = plain.map(|file| |out: &mut Vec<u8>| bytes::write_avatar(out, file));
+        bytes::replace(
+            &mut self.data,
+            Part::Avatar,
+            plain.map_or(0, bytes::avatar_len),
+            write,
+        );
+        let odd = value
+            .filter(|_| plain.is_none())
+            .map(|file| Box::new(file.clone()));
+        if odd.is_some() || self.rare.is_some() {
+            self.rare_mut().avatar = odd;
+            self.tidy();
+        }
+        true
+    }
+
+    fn set_relations(&mut self, value: &[Relationship]) -> bool {
+        if self.relations() == value {
+            return false;
+        }
+        self.rare_mut().relations = value.to_vec();
+        self.tidy();
+        true
+    }
+
+    fn set_badges(&mut self, value: UserBadges) -> bool {
+        if self.badges() == value {
+            return false;
+        }
+        let bits = value.bits().to_le_bytes();
+        let write = (!value.is_empty()).then_some(move |out: &mut Vec<u8>| out.extend_from_slice(&bits));
+        bytes::replace(&mut self.data, Part::Badges, 4, write);
+        true
+    }
+
+    fn status(&self) -> Option<UserStatus> {
+        CachedUser::status(self)
+    }
+
+    fn set_status(&mut self, value: Option<&UserStatus>) -> bool {
+        let code = status_code(value);
+        let unknown = value
+            .and_then(|s| s.presence.as_ref())
+            .and_then(|p| unknown_text(code != UNKNOWN, p.as_str()));
+        let mut changed = self.set_state(0b111 << STATUS_SHIFT, code << STATUS_SHIFT);
+        changed |= self.set_text(Part::StatusText, value.and_then(|s| s.text.as_deref()));
+        if unknown.is_some() || self.rare.is_some() {
+            let rare = self.rare_mut();
+            changed |= rare.unknown_presence != unknown;
+            rare.unknown_presence = unknown;
+            self.tidy();
+        }
+        changed
+    }
+
+    fn set_flags(&mut self, value: UserFlags) -> bool {
+        if self.flags() == value {
+            return false;
+        }
+        self.rare_mut().flags = value;
+        self.tidy();
+        true
+    }
+
+    fn set_privileged(&mut self, value: bool) -> bool {
+        self.set_state(PRIVILEGED, u8::from(value) * PRIVILEGED)
+    }
+
+    fn set_bot(&mut self, value: Option<BotInformation>) -> bool {
+        if self.bot_owner() == value.map(|b| b.owner) {
+            return false;
+        }
+        let write = value.map(|b| move |out: &mut Vec<u8>| out.extend_from_slice(&bytes::bot(b.owner)));
+        bytes::replace(&mut self.data, Part::Bot, 16, write);
+        true
+    }
+
+    fn set_relationship(&mut self, value: &RelationshipStatus) -> bool {
+        let code = relation_code(value);
+        let unknown = unknown_text(code != UNKNOWN, value.as_str());
+        let mut changed = self.set_state(RELATION, code);
+        if unknown.is_some() || self.rare.is_some() {
+            let rare = self.rare_mut();
+            changed |= rare.unknown_relationship != unknown;
+            rare.unknown_relationship = unknown;
+            self.tidy();
+        }
+        changed
+    }
+
+    fn set_online(&mut self, value: bool) -> bool {
+        self.set_state(ONLINE, u8::from(value) * ONLINE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stoat_model::file::{FileTag, Metadata};
+
+    #[test]
+    fn the_inline_form_is_small() {
+        assert_eq!(size_of::<CachedUser>(), 24);
+    }
+
+    #[test]
+    fn a_user_survives_the_compact_form() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "_id": "01M860BWPTBVM98D71JYP906BF", "username": "bob", "discriminator": "0001",
+            "display_name": "Bob", "status": {"text": "hi", "presence": "Invisible"},
+            "relations": [{"_id": "01M860RNGMDS8N5WFT4YG8K79P", "status": "Friend"}],
+            "badges": 4, "flags": 2, "privileged": true, "bot": {"owner": "01M860RNGMDS8N5WFT4YG8K79P"},
+            "relationship": "Soulmate", "online": true, "pronouns": "they/them"
+        }))
+        .unwrap();
+        let cached = CachedUser::from_user(user.clone());
+        assert_eq!(cached.to_user(user.id), user);
+        assert!(!cached.is_online(), "Invisible counts as offline");
+        let plain = User::new(user.id, "x", Discriminator::DELETED);
+        assert!(CachedUser::from_user(plain.clone()).rare.is_none());
+        let mut pictured = user.clone();
+        let image = Metadata::Image {
+            width: 64,
+            height: 64,
+            thumbhash: Some(vec![1, 2]),
+            animated: None,
+        };
+        pictured.avatar = Some(Box::new(File::new(
+            "abc".into(),
+            FileTag::Avatars,
+            "a.png",
+            image,
+            "image/png",
+            9,
+        )));
+        assert_eq!(CachedUser::from_user(pictured.clone()).to_user(user.id), pictured);
+        let mut legacy = pictured.clone();
+        legacy.avatar.as_mut().unwrap().user_id = Some("old".into());
+        assert_eq!(CachedUser::from_user(legacy.clone()).to_user(user.id), legacy);
+        let mut dancing = user.clone();
+        dancing.status = Some(UserStatus {
+            text: None,
+            presence: Some(Presence::Unknown("Dancing".into())),
+        });
+        assert_eq!(CachedUser::from_user(dancing.clone()).to_user(user.id), dancing);
+        let mut empty_status = plain.clone();
+        empty_status.status = Some(UserStatus::default());
+        assert_eq!(
+            CachedUser::from_user(empty_status.clone()).to_user(plain.id),
+            empty_status
+        );
+        assert_eq!(CachedUser::from_user(plain.clone()).to_user(plain.id), plain);
+    }
+}
