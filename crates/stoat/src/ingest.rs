@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use stoat_cache::{Cache, Update, UserDiff};
 use stoat_model::Event as ServerEvent;
-use stoat_model::{ChannelId, MessageId, PartialUser, UserChanges};
+use stoat_model::{ChannelId, MessageId, UserChanges};
 
 use crate::dedup::Seen;
 
@@ -40,14 +40,33 @@ pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut 
         ServerEvent::UserUpdate(ref update) if !seen.new_user_update(update) => return,
         _ => {}
     }
-    // Taken out while in use: an `emit` that ingests again gets a new one.
-    let mut reports = REPORTS.take();
-    cache.update_each(&event, &mut |update| reports.push(update));
-    if !repeats_the_cache(cache, &event, &reports) {
+    if reports_several(&event) {
+        // Taken out while in use: an `emit` that ingests again gets a new one.
+        let mut reports = REPORTS.take();
+        cache.update_each(&event, &mut |update| reports.push(update));
         translate(event, reports.drain(..), emit);
+        REPORTS.set(reports);
+        return;
     }
-    reports.clear();
-    REPORTS.set(reports);
+    // Most events change one thing: straight through, nothing gathered.
+    let update = cache.update(&event);
+    if update == Update::Nothing {
+        if !repeats_the_cache(cache, &event, None) {
+            translate(event, std::iter::empty(), emit);
+        }
+    } else if !repeats_the_cache(cache, &event, Some(&update)) {
+        translate(event, std::iter::once(update), emit);
+    }
+}
+
+/// Whether the cache may report several changes for `event`.
+fn reports_several(event: &ServerEvent) -> bool {
+    matches!(
+        event,
+        ServerEvent::BulkMessageDelete(_)
+            | ServerEvent::VoiceChannelMove(_)
+            | ServerEvent::UserMoveVoiceChannel(_)
+    )
 }
 
 /// Whether `event` tells what the cache held already: a user update that
@@ -55,16 +74,20 @@ pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut 
 /// was. Those are duplicates (or repeats of what is known), not news. An
 /// update with nothing in it is how the server says a profile changed; it
 /// goes on.
-fn repeats_the_cache(cache: &Cache, event: &ServerEvent, reports: &[Update]) -> bool {
-    match event {
-        ServerEvent::UserUpdate(update) => {
-            let says_something = update.data != PartialUser::default() || !update.clear.is_empty();
-            reports.is_empty() && says_something && cache.with_user(update.id, |_| ()).is_some()
+fn repeats_the_cache(cache: &Cache, event: &ServerEvent, report: Option<&Update>) -> bool {
+    match (event, report) {
+        (ServerEvent::UserUpdate(update), None) => {
+            let says_something = !UserChanges::touched_by(&update.data, &update.clear).is_empty();
+            says_something && cache.with_user(update.id, |_| ()).is_some()
         }
-        ServerEvent::ChannelCreate(_) => matches!(
-            reports,
-            [Update::Channel { before: Some(before), after: Some(after), .. }] if before == after
-        ),
+        (
+            ServerEvent::ChannelCreate(_),
+            Some(Update::Channel {
+                before: Some(before),
+                after: Some(after),
+                ..
+            }),
+        ) => before == after,
         _ => false,
     }
 }
