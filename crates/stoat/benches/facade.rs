@@ -1,12 +1,17 @@
-//! A `UserUpdate` through the facade (applied to the cache, then made into
-//! the event a handler receives) against the cache alone, in the same run.
+//! The facade's cost over the cache's, in the same run:
+//!
+//! * a `UserUpdate` through the facade (applied to the cache, then made
+//!   into the event a handler receives) against the cache alone;
+//! * a 10,000-user `Ready` after a reconnect, compared with the full cache
+//!   (unchanged, and with a tenth of the users changed), against ingesting
+//!   it.
 //!
 //! Run: `cargo bench -p stoat-sdk --bench facade` (figures in docs/performance.md).
 #![allow(missing_docs, reason = "a benchmark binary")]
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use stoat::{Client, Token};
 use stoat_model::event::{Ready, UserUpdate};
 use stoat_model::user::FieldsUser;
@@ -65,7 +70,13 @@ fn update(n: u64) -> Event {
 }
 
 fn ready() -> Event {
+    ready_with(|_| {})
+}
+
+/// A `Ready` of every user, each passed through `change` first.
+fn ready_with(change: impl Fn(&mut User)) -> Event {
     let mut users: Vec<User> = (0..USERS).map(user).collect();
+    users.iter_mut().for_each(change);
     let mut me = user(USERS);
     me.relationship = stoat_model::RelationshipStatus::User;
     users.push(me);
@@ -101,5 +112,47 @@ fn user_updates(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, user_updates);
+fn readies(c: &mut Criterion) {
+    let (same, changed) = (
+        ready(),
+        ready_with(|user| {
+            if user.id.get() % 10 == 0 {
+                user.display_name = Some("Renamed".into());
+                user.online = !user.online;
+            }
+        }),
+    );
+    let client = Client::new(Token::Bot("benchmark".into()));
+    client.ingest(same.clone(), drop);
+    let mut group = c.benchmark_group("facade_ready_10k");
+    group.sample_size(20);
+    let batched = BatchSize::LargeInput;
+    // The baseline: the cache takes the state, comparing nothing.
+    group.bench_function("cache ingest (baseline)", |b| {
+        b.iter_batched(|| same.clone(), |ready| client.cache().update(&ready), batched);
+    });
+    group.bench_function("stoat-sdk reconcile, unchanged", |b| {
+        b.iter_batched(
+            || same.clone(),
+            |ready| client.ingest(ready, |e| drop(black_box(e))),
+            batched,
+        );
+    });
+    // Every other run changes a tenth of the users, and the next changes
+    // them back: each reconciles 1,000 user updates.
+    let mut flip = false;
+    group.bench_function("stoat-sdk reconcile, a tenth changed", |b| {
+        b.iter_batched(
+            || {
+                flip = !flip;
+                if flip { changed.clone() } else { same.clone() }
+            },
+            |ready| client.ingest(ready, |e| drop(black_box(e))),
+            batched,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, user_updates, readies);
 criterion_main!(benches);

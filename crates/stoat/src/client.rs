@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use stoat_cache::{Cache, Resources};
@@ -57,9 +57,9 @@ pub(crate) struct Inner {
     pub(crate) connection: Connection,
     /// What was handed out recently, so that no event is handed out twice.
     pub(crate) seen: Seen,
-    /// Whether a `Ready` was applied: a later one follows a reconnect, and
-    /// what changed meanwhile is told as events.
-    pub(crate) readied: AtomicBool,
+    /// How many `Ready`s were applied: each after the first follows a
+    /// reconnect, and what changed meanwhile is told as events.
+    pub(crate) readies: AtomicU64,
 }
 
 /// The caller's changes to the events connection's settings, applied at
@@ -191,7 +191,7 @@ impl ClientBuilder {
                 configure_gateway: self.configure_gateway,
                 connection: Connection::default(),
                 seen: Seen::default(),
-                readied: AtomicBool::new(false),
+                readies: AtomicU64::new(0),
             }),
         }
     }
@@ -361,8 +361,19 @@ impl Client {
     /// reads. For events that reach this process another way (from a
     /// process that holds the connection, through a queue), so that the
     /// cache and the handlers see them as they would from the socket.
+    ///
+    /// A `Ready` after the client's first is compared with the cache, and
+    /// what changed is handed out as events too (see
+    /// [`Event`](crate::Event)'s `from_ready`); the messages sent meanwhile
+    /// are fetched only by [`connect`](Self::connect)'s stream.
     pub fn ingest(&self, event: stoat_model::Event, mut emit: impl FnMut(Event)) {
-        crate::ingest::ingest(&self.inner.cache, &self.inner.seen, event, &mut emit);
+        match event {
+            stoat_model::Event::Ready(state) => {
+                let session = self.inner.readies.load(std::sync::atomic::Ordering::SeqCst);
+                crate::reconcile::apply_ready(self, state, session, None, &mut emit);
+            }
+            event => crate::ingest::ingest(&self.inner.cache, &self.inner.seen, event, &mut emit),
+        }
     }
 
     /// Calls `handler`'s method for `event`, then its `on_event`, as

@@ -9,29 +9,70 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use stoat_cache::{Cache, Resources};
 use stoat_model::event::{Ready, UserRelationship};
 use stoat_model::{
-    Channel, ChannelId, MessageId, RelationshipStatus, User, UserChanges, UserId, UserVoiceState,
+    Channel, ChannelId, MessageId, RelationshipStatus, Timestamp, User, UserChanges, UserId, UserVoiceState,
 };
 
+use crate::Client;
 use crate::event::{
     ChannelCreate, ChannelDelete, ChannelUpdate, Event, RelationshipUpdate, UserUpdate, VoiceStateUpdate,
 };
 
+/// How far back a channel is searched for missed messages: the clocks of
+/// the client and the server may differ this much.
+const CLOCK_MARGIN_MS: u64 = 60_000;
+
+/// Applies a `Ready` to the client's cache and hands out its event; after
+/// the client's first, also what changed since the cache's state (the
+/// connection was lost at `lost`, when known). The channels to fetch
+/// missed messages from, each with the id they are new after.
+pub(crate) fn apply_ready(
+    client: &Client,
+    state: Box<Ready>,
+    session: u64,
+    lost: Option<Timestamp>,
+    emit: &mut impl FnMut(Event),
+) -> Vec<(ChannelId, MessageId)> {
+    let inner = &client.inner;
+    let missed = if inner.readies.fetch_add(1, Ordering::SeqCst) > 0 {
+        let lost = lost.unwrap_or_else(Timestamp::now);
+        let since = MessageId::min_at(lost.unix_ms().saturating_sub(CLOCK_MARGIN_MS));
+        missed(&inner.cache, &state, since)
+    } else {
+        Missed::default()
+    };
+    let event = stoat_model::Event::Ready(state);
+    inner.cache.update(&event);
+    let stoat_model::Event::Ready(state) = event else {
+        return Vec::new();
+    };
+    if let Some(me) = state.own_user() {
+        inner.http.set_own_id(me.id);
+    }
+    emit(Event::Ready(crate::event::Ready {
+        session,
+        state: Arc::from(state),
+    }));
+    missed.events.into_iter().for_each(emit);
+    missed.catch_up
+}
+
 /// What the cache did not see: the events, and the channels to fetch
 /// messages from (each with the id after which they are new).
 #[derive(Default)]
-pub(crate) struct Missed {
-    pub(crate) events: Vec<Event>,
-    pub(crate) catch_up: Vec<(ChannelId, MessageId)>,
+struct Missed {
+    events: Vec<Event>,
+    catch_up: Vec<(ChannelId, MessageId)>,
 }
 
 /// The differences between the cache and `ready`, read before the cache
 /// applies it. `lost` is an id from the moment the connection was lost:
 /// messages of a channel the cache did not know are new after it.
-pub(crate) fn missed(cache: &Cache, ready: &Ready, lost: MessageId) -> Missed {
+fn missed(cache: &Cache, ready: &Ready, lost: MessageId) -> Missed {
     let mut missed = Missed::default();
     let keeps = cache.resources();
     if keeps.contains(Resources::USERS) {

@@ -8,7 +8,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
 use futures_util::{FutureExt, Stream, StreamExt};
@@ -16,13 +15,8 @@ use stoat_gateway::{Gateway, Handle, Incoming};
 use stoat_model::message::MessageSort;
 use stoat_model::{BulkMessageResponse, ChannelId, Event as ServerEvent, Message, MessageId, Timestamp};
 
-use crate::event::{Event, Ready, Reconnecting};
-use crate::reconcile::{Missed, missed};
+use crate::event::{Event, Reconnecting};
 use crate::{Client, Error};
-
-/// How far back a channel the cache did not know is searched for missed
-/// messages: the clocks of the client and the server may differ this much.
-const CLOCK_MARGIN_MS: u64 = 60_000;
 
 /// Most pages of 100 messages fetched per channel after a reconnect.
 const CATCH_UP_PAGES: usize = 10;
@@ -101,26 +95,11 @@ impl Events {
     /// A session began. After the client's first, what the cache missed is
     /// read from the difference, before the cache takes the new state.
     fn ready(&mut self, state: Box<stoat_model::event::Ready>, session: u64) {
-        let inner = &self.client.inner;
-        let missed = if inner.readied.swap(true, Ordering::SeqCst) {
-            let lost = self.lost.take().unwrap_or_else(Timestamp::now);
-            let since = MessageId::min_at(lost.unix_ms().saturating_sub(CLOCK_MARGIN_MS));
-            missed(&inner.cache, &state, since)
-        } else {
-            Missed::default()
-        };
-        let event = ServerEvent::Ready(state);
-        inner.cache.update(&event);
-        let ServerEvent::Ready(state) = event else { return };
-        if let Some(me) = state.own_user() {
-            inner.http.set_own_id(me.id);
-        }
-        self.ready.push_back(Event::Ready(Ready {
-            session,
-            state: Arc::from(state),
-        }));
-        self.ready.extend(missed.events);
-        let mut channels = missed.catch_up;
+        let (client, ready) = (&self.client, &mut self.ready);
+        let lost = self.lost.take();
+        let mut channels = crate::reconcile::apply_ready(client, state, session, lost, &mut |event| {
+            ready.push_back(event);
+        });
         if !channels.is_empty() {
             channels.sort_unstable_by_key(|&(_, after)| std::cmp::Reverse(after));
             if channels.len() > CATCH_UP_CHANNELS {
