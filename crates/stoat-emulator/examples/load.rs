@@ -56,7 +56,17 @@ async fn client(address: String, token: String) -> Result<(usize, usize), Failur
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Failure> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Failure> {
     let before = resident_kib();
     // A short window: the point is the server's own cost, not the limit.
     let emulator = Emulator::start_with(Config {

@@ -8,7 +8,17 @@ use stoat_model::{Discriminator, User};
 const FRIEND: &str = include_str!("../../../fixtures/rest/setup_users_fetch_bob_friend.json");
 const USER_UPDATE: &str = include_str!("../../../fixtures/events/ws_event_UserUpdate.json");
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     // A REST exchange: decode its body as a user.
     let exchange: serde_json::Value = serde_json::from_str(FRIEND)?;
     let mut bob: User = serde_json::from_value(exchange["body"].clone())?;

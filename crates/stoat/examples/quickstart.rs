@@ -62,11 +62,14 @@ async fn next_event(
 /// An event in a few words, as a person would say it.
 fn describe(event: &Event) -> String {
     match event {
-        Event::Ready(ready) => format!(
-            "a session began (number {}), knowing {} users",
-            ready.session,
-            ready.state.users.as_ref().map_or(0, Vec::len)
-        ),
+        Event::Ready(ready) => {
+            let users = ready.state.users.as_ref().map_or(0, Vec::len);
+            let plural = if users == 1 { "" } else { "s" };
+            format!(
+                "a session began (number {}), knowing {users} user{plural}",
+                ready.session
+            )
+        }
         Event::UserUpdate(update) => format!("user {} changed", update.id),
         Event::Relationship(change) => format!(
             "{} is now {} to the bot",
@@ -75,7 +78,10 @@ fn describe(event: &Event) -> String {
         ),
         Event::Message(new) => format!("{} wrote “{}”", new.message.author, new.message.text()),
         Event::VoiceState(voice) => format!("{} changed their voice state", voice.user),
-        Event::ChannelCreate(created) => format!("a channel was opened ({:?})", created.channel.id()),
+        Event::ChannelCreate(created) => match created.channel.id() {
+            Some(id) => format!("channel {id} was opened"),
+            None => "a channel was opened".to_owned(),
+        },
         Event::ChannelUpdate(update) => format!("channel {} changed", update.id),
         Event::Typing(typing) if typing.started => format!("{} is typing", typing.user),
         Event::Typing(typing) => format!("{} stopped typing", typing.user),
