@@ -56,11 +56,8 @@ impl ChannelHandle {
     /// or several (stoat.py's `http_overrides`).
     #[must_use]
     pub fn with_overrides(&self, overrides: Overrides) -> Self {
-        let overrides = match &self.overrides {
-            Some(old) => Overrides::clone(old).and(overrides),
-            None => overrides,
-        };
-        Self::new(self.client.clone(), self.id, Some(Arc::new(overrides)))
+        let overrides = crate::stack_overrides(self.overrides.as_ref(), overrides);
+        Self::new(self.client.clone(), self.id, Some(overrides))
     }
 
     /// The channel's id.

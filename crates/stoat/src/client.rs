@@ -434,7 +434,7 @@ impl Client {
     /// A user handle whose requests all use `overrides` (stoat.py's
     /// `http_overrides`); the same as `client.user(id).with_overrides(…)`.
     pub fn user_with(&self, id: UserId, overrides: Overrides) -> UserHandle {
-        UserHandle::new(self.clone(), id, Some(overrides))
+        UserHandle::new(self.clone(), id, Some(Arc::new(overrides)))
     }
 
     /// A channel (a DM, a group, your saved messages), by id: a handle to

@@ -57,6 +57,24 @@ pub enum Event {
     Other(Other),
 }
 
+impl Event {
+    /// The same event, marked as learned from the `Ready` that followed a
+    /// reconnect.
+    pub(crate) fn learned_from_ready(mut self) -> Self {
+        match &mut self {
+            Self::UserUpdate(e) => e.from_ready = true,
+            Self::Relationship(e) => e.from_ready = true,
+            Self::Message(e) => e.from_ready = true,
+            Self::ChannelCreate(e) => e.from_ready = true,
+            Self::ChannelUpdate(e) => e.from_ready = true,
+            Self::ChannelDelete(e) => e.from_ready = true,
+            Self::VoiceState(e) => e.from_ready = true,
+            _ => {}
+        }
+        self
+    }
+}
+
 /// A session began: the first after `connect`, or one after a reconnect
 /// (the server has no resume: the state is sent whole again).
 #[derive(Clone, Debug)]

@@ -333,7 +333,7 @@ fn other(event: ServerEvent) -> Event {
     })
 }
 
-fn voice(
+pub(crate) fn voice(
     channel: ChannelId,
     user: stoat_model::UserId,
     before: Option<stoat_model::UserVoiceState>,

@@ -65,6 +65,17 @@ macro_rules! with_overrides {
 }
 pub(crate) use with_overrides;
 
+/// A handle's overrides with `later` on top (see [`Overrides::and`]).
+pub(crate) fn stack_overrides(
+    earlier: Option<&std::sync::Arc<Overrides>>,
+    later: Overrides,
+) -> std::sync::Arc<Overrides> {
+    std::sync::Arc::new(match earlier {
+        Some(earlier) => Overrides::clone(earlier).and(later),
+        None => later,
+    })
+}
+
 mod channel;
 mod client;
 mod connection;

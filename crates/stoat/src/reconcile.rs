@@ -18,9 +18,8 @@ use stoat_model::{
 };
 
 use crate::Client;
-use crate::event::{
-    ChannelCreate, ChannelDelete, ChannelUpdate, Event, RelationshipUpdate, UserUpdate, VoiceStateUpdate,
-};
+use crate::event::{ChannelCreate, ChannelDelete, ChannelUpdate, Event, RelationshipUpdate, UserUpdate};
+use crate::ingest::voice;
 
 /// How far back a channel is searched for missed messages: the clocks of
 /// the client and the server may differ this much.
@@ -224,28 +223,13 @@ fn calls(cache: &Cache, ready: &Ready, events: &mut Vec<Event>) {
         for state in &call.participants {
             let before = old.remove(&key(call.id, state));
             if before.as_ref() != Some(state) {
-                events.push(voice(call.id, state.id, before, Some(state.clone())));
+                events.push(voice(call.id, state.id, before, Some(state.clone())).learned_from_ready());
             }
         }
     }
     let mut left: Vec<_> = old.into_iter().collect();
     left.sort_unstable_by_key(|((channel, user), _)| (*channel, *user));
     for ((channel, user), before) in left {
-        events.push(voice(channel, user, Some(before), None));
+        events.push(voice(channel, user, Some(before), None).learned_from_ready());
     }
-}
-
-fn voice(
-    channel: ChannelId,
-    user: UserId,
-    before: Option<UserVoiceState>,
-    after: Option<UserVoiceState>,
-) -> Event {
-    Event::VoiceState(VoiceStateUpdate {
-        channel,
-        user,
-        before,
-        after,
-        from_ready: true,
-    })
 }

@@ -116,14 +116,12 @@ impl Events {
     /// Hands out the missed messages, oldest first, each marked as learned
     /// after the `Ready` (those that also came live are handed out once).
     fn caught_up(&mut self, messages: Vec<Message>) {
+        let (inner, ready) = (&self.client.inner, &mut self.ready);
         for message in messages {
-            let from = self.ready.len();
-            self.ingest(ServerEvent::Message(Box::new(message)));
-            for event in self.ready.range_mut(from..) {
-                if let Event::Message(new) = event {
-                    new.from_ready = true;
-                }
-            }
+            let event = ServerEvent::Message(Box::new(message));
+            crate::ingest::ingest(&inner.cache, &inner.seen, event, &mut |event| {
+                ready.push_back(event.learned_from_ready());
+            });
         }
     }
 }

@@ -42,11 +42,11 @@ impl fmt::Debug for UserHandle {
 }
 
 impl UserHandle {
-    pub(crate) fn new(client: Client, id: UserId, overrides: Option<Overrides>) -> Self {
+    pub(crate) fn new(client: Client, id: UserId, overrides: Option<Arc<Overrides>>) -> Self {
         Self {
             client,
             id,
-            overrides: overrides.map(Arc::new),
+            overrides,
         }
     }
 
@@ -66,10 +66,7 @@ impl UserHandle {
     /// ```
     #[must_use]
     pub fn with_overrides(&self, overrides: Overrides) -> Self {
-        let overrides = match &self.overrides {
-            Some(old) => Overrides::clone(old).and(overrides),
-            None => overrides,
-        };
+        let overrides = crate::stack_overrides(self.overrides.as_ref(), overrides);
         Self::new(self.client.clone(), self.id, Some(overrides))
     }
 
