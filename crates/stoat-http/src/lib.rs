@@ -53,13 +53,6 @@ pub use routes::users::*;
 pub use rustls;
 pub use upload::Resource;
 
-/// A random number, from the standard library's randomly keyed hasher (for
-/// backoff jitter and multipart boundaries; nothing secret depends on it).
-pub(crate) fn random() -> u64 {
-    use std::hash::BuildHasher;
-    std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now())
-}
-
 /// The future a builder becomes when awaited.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
