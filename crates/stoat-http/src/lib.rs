@@ -33,6 +33,7 @@ mod client;
 mod error;
 pub mod ratelimit;
 mod request;
+mod route;
 mod routes;
 mod send;
 mod upload;
@@ -44,6 +45,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_API_URL, DEFAULT_CDN_URL, RetryP
 pub use error::{Error, ErrorKind};
 pub use hyper::header::{HeaderName, HeaderValue};
 pub use request::{Base, Body, Overrides, Request};
+pub use route::{Method, Repeat, Route};
 pub use routes::Upload;
 pub use routes::channels::*;
 pub use routes::misc::*;
