@@ -46,6 +46,7 @@
 
 pub mod backoff;
 pub mod channel;
+pub mod decode;
 pub mod error;
 pub mod event;
 pub mod file;
