@@ -51,12 +51,14 @@ pub mod error;
 pub mod event;
 pub mod file;
 pub mod id;
-pub mod json;
+// The byte-level reader and the frame scanner: implementation details of
+// `decode` and `Event::decode`, not API.
+mod json;
 mod macros;
 pub mod message;
 pub mod node;
 pub mod request;
-pub mod scan;
+mod scan;
 mod secret;
 pub mod timestamp;
 pub mod url;
