@@ -172,3 +172,18 @@ impl Stream for Gateway {
         self.inner.as_mut().poll_next(cx)
     }
 }
+
+// Compile-time promises: the stream may be moved to any task and polled
+// there (being `Unpin`, with `StreamExt::next`); it is not `Sync`, as one
+// task owns it. The handle is shared between tasks.
+const _: () = {
+    const fn send_unpin<T: Send + Unpin>() {}
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_unpin::<Gateway>();
+    send_sync_unpin::<GatewayBuilder>();
+    send_sync_unpin::<Handle>();
+    send_sync_unpin::<TypingGuard>();
+    send_sync_unpin::<Error>();
+    send_sync_unpin::<Incoming>();
+    send_sync_unpin::<Reconnect>();
+};

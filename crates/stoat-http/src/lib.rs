@@ -62,3 +62,22 @@ pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send +
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// Compile-time promises: the client is shared between tasks, and what it
+// hands out may cross threads.
+const _: () = {
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    const fn send_unpin<T: Send + Unpin>() {}
+    send_sync_unpin::<Client>();
+    send_sync_unpin::<ClientBuilder>();
+    send_sync_unpin::<Error>();
+    send_sync_unpin::<Request>();
+    send_sync_unpin::<Route>();
+    send_sync_unpin::<Overrides>();
+    send_sync_unpin::<Resource>();
+    send_sync_unpin::<GetUser<'static>>();
+    send_sync_unpin::<SendMessageRequest<'static>>();
+    send_sync_unpin::<ratelimit::LocalRateLimiter>();
+    send_sync_unpin::<ratelimit::BucketKey>();
+    send_unpin::<Pending<'static, ()>>();
+};

@@ -84,3 +84,19 @@ pub use voice::{ChannelVoiceState, JoinCallResponse, PartialUserVoiceState, User
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// Compile-time promises: every wire type may cross threads and tasks.
+const _: () = {
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_sync_unpin::<User>();
+    send_sync_unpin::<File>();
+    send_sync_unpin::<Channel>();
+    send_sync_unpin::<Message>();
+    send_sync_unpin::<Event>();
+    send_sync_unpin::<event::DecodeError>();
+    send_sync_unpin::<ApiError>();
+    send_sync_unpin::<ErrorBody>();
+    send_sync_unpin::<Secret>();
+    send_sync_unpin::<validate::ValidationError>();
+    send_sync_unpin::<backoff::Jitter>();
+};
