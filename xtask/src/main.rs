@@ -26,6 +26,51 @@ type Step = (
     &'static [(&'static str, &'static str)],
 );
 
+/// What `cargo xtask ci` runs, in order.
+const CI: &[Step] = &[
+    ("format", &["fmt", "--all", "--check"], &[]),
+    (
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    ),
+    (
+        // What a user who turns features off builds: the gateway
+        // without `rustls`, the model without `msgpack`…
+        "clippy, each feature set",
+        &[
+            "hack",
+            "clippy",
+            "--workspace",
+            "--each-feature",
+            "--no-dev-deps",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    ),
+    ("tests", &["test", "--workspace", "--all-features"], &[]),
+    (
+        "docs",
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    ),
+    (
+        "publish (dry run)",
+        &["publish", "--workspace", "--dry-run", "--allow-dirty"],
+        &[],
+    ),
+];
+
 /// The fuzz targets (`stoat_fuzz::TARGETS`).
 const FUZZ_TARGETS: [&str; 4] = ["event_json", "event_msgpack", "rest_body", "parsed_strings"];
 
@@ -35,49 +80,7 @@ fn main() -> ExitCode {
         return fuzz(std::env::args().nth(2).as_deref().unwrap_or("60"));
     }
     let steps: &[Step] = match task.as_deref() {
-        Some("ci") => &[
-            ("format", &["fmt", "--all", "--check"], &[]),
-            (
-                "clippy",
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--all-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-                &[],
-            ),
-            (
-                // What a user who turns features off builds: the gateway
-                // without `rustls`, the model without `msgpack`…
-                "clippy, each feature set",
-                &[
-                    "hack",
-                    "clippy",
-                    "--workspace",
-                    "--each-feature",
-                    "--no-dev-deps",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-                &[],
-            ),
-            ("tests", &["test", "--workspace", "--all-features"], &[]),
-            (
-                "docs",
-                &["doc", "--workspace", "--no-deps", "--all-features"],
-                &[("RUSTDOCFLAGS", "-D warnings")],
-            ),
-            (
-                "publish (dry run)",
-                &["publish", "--workspace", "--dry-run", "--allow-dirty"],
-                &[],
-            ),
-        ],
+        Some("ci") => CI,
         Some("bench") => &[("benchmarks", &["bench", "--workspace"], &[])],
         _ => {
             eprintln!("usage: cargo xtask <ci|bench|fuzz [seconds]>");

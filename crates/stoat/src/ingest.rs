@@ -40,6 +40,8 @@ pub(crate) fn ingest(cache: &Cache, event: ServerEvent, emit: &mut impl FnMut(Ev
 }
 
 /// The events of one server event, given what the cache reported of it.
+///
+/// Long on purpose (about 60 lines): one short arm per event kind.
 fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit: &mut impl FnMut(Event)) {
     let event = match event {
         ServerEvent::UserUpdate(update) => {

@@ -121,6 +121,9 @@ impl User {
     /// assert_eq!(changes, UserChanges::DISPLAY_NAME);
     /// # Ok::<(), serde_json::Error>(())
     /// ```
+    // Long on purpose (about 80 lines): one short block per field, in the
+    // wire's order, each deciding that field once; helpers per field would
+    // hide that the rule is the same for all.
     pub fn apply_update(&mut self, data: &PartialUser, clear: &[FieldsUser]) -> UserChanges {
         // A value in `data` overrides a clear of the same field, so each
         // field's final value is decided once: "clear, then set" without
