@@ -1,10 +1,13 @@
 //! Project tasks, run as `cargo xtask <task>`.
 //!
-//! * `ci`: everything CI checks, in order: formatting, clippy (warnings
-//!   denied), the whole test suite (unit, integration and doc tests), the
-//!   docs (warnings denied), and a dry run of publishing every crate to
-//!   crates.io (each is packaged and built from its package alone). Stops at
-//!   the first failure.
+//! * `ci`: everything CI checks, in order: formatting, clippy with every
+//!   feature on (warnings denied; clippy also holds the code to the declared
+//!   `rust-version` through its `incompatible_msrv` lint), clippy on each
+//!   crate with no default features and with each feature alone (through
+//!   `cargo hack`, which `.ci/run` installs), the whole test suite (unit,
+//!   integration and doc tests), the docs (warnings denied), and a dry run of
+//!   publishing every crate to crates.io (each is packaged and built from its
+//!   package alone). Stops at the first failure.
 //! * `fuzz [seconds]`: each fuzz target of `crates/stoat-fuzz` under
 //!   libFuzzer for `seconds` (default 60), seeded with the fixtures; needs
 //!   a nightly toolchain and `cargo install cargo-fuzz`. Crashes land in
@@ -23,6 +26,51 @@ type Step = (
     &'static [(&'static str, &'static str)],
 );
 
+/// What `cargo xtask ci` runs, in order.
+const CI: &[Step] = &[
+    ("format", &["fmt", "--all", "--check"], &[]),
+    (
+        "clippy",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    ),
+    (
+        // What a user who turns features off builds: the gateway
+        // without `rustls`, the model without `msgpack`…
+        "clippy, each feature set",
+        &[
+            "hack",
+            "clippy",
+            "--workspace",
+            "--each-feature",
+            "--no-dev-deps",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    ),
+    ("tests", &["test", "--workspace", "--all-features"], &[]),
+    (
+        "docs",
+        &["doc", "--workspace", "--no-deps", "--all-features"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    ),
+    (
+        "publish (dry run)",
+        &["publish", "--workspace", "--dry-run", "--allow-dirty"],
+        &[],
+    ),
+];
+
 /// The fuzz targets (`stoat_fuzz::TARGETS`).
 const FUZZ_TARGETS: [&str; 4] = ["event_json", "event_msgpack", "rest_body", "parsed_strings"];
 
@@ -32,33 +80,7 @@ fn main() -> ExitCode {
         return fuzz(std::env::args().nth(2).as_deref().unwrap_or("60"));
     }
     let steps: &[Step] = match task.as_deref() {
-        Some("ci") => &[
-            ("format", &["fmt", "--all", "--check"], &[]),
-            (
-                "clippy",
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--all-features",
-                    "--",
-                    "-D",
-                    "warnings",
-                ],
-                &[],
-            ),
-            ("tests", &["test", "--workspace", "--all-features"], &[]),
-            (
-                "docs",
-                &["doc", "--workspace", "--no-deps", "--all-features"],
-                &[("RUSTDOCFLAGS", "-D warnings")],
-            ),
-            (
-                "publish (dry run)",
-                &["publish", "--workspace", "--dry-run", "--allow-dirty"],
-                &[],
-            ),
-        ],
+        Some("ci") => CI,
         Some("bench") => &[("benchmarks", &["bench", "--workspace"], &[])],
         _ => {
             eprintln!("usage: cargo xtask <ci|bench|fuzz [seconds]>");
@@ -66,6 +88,9 @@ fn main() -> ExitCode {
         }
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    if task.as_deref() == Some("ci") && !install_cargo_hack(&cargo) {
+        return ExitCode::FAILURE;
+    }
     for (name, args, env) in steps {
         eprintln!("xtask: {name}: cargo {}", args.join(" "));
         let status = Command::new(&cargo)
@@ -89,6 +114,27 @@ fn main() -> ExitCode {
     }
     eprintln!("xtask: all steps passed");
     ExitCode::SUCCESS
+}
+
+/// Installs cargo-hack from crates.io unless it is there (`.ci/run` does the
+/// same; this is for `cargo xtask ci` run by hand on a fresh machine).
+fn install_cargo_hack(cargo: &str) -> bool {
+    let present = Command::new(cargo)
+        .args(["hack", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if present {
+        return true;
+    }
+    eprintln!("xtask: installing cargo-hack: cargo install cargo-hack --locked");
+    let installed = Command::new(cargo)
+        .args(["install", "cargo-hack", "--locked"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        eprintln!("xtask: could not install cargo-hack");
+    }
+    installed
 }
 
 /// Runs every fuzz target for `seconds`, after writing the seed corpus.

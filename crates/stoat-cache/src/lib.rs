@@ -375,14 +375,11 @@ impl Cache {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_cache_is_shareable() {
-        fn check<T: Send + Sync>() {}
-        check::<Cache>();
-        check::<CachedUser>();
-    }
-}
+// Compile-time promises: the cache is shared between tasks.
+const _: () = {
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_sync_unpin::<Cache>();
+    send_sync_unpin::<CachedUser>();
+    send_sync_unpin::<Update>();
+    send_sync_unpin::<UserDiff>();
+};

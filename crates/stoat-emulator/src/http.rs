@@ -79,6 +79,9 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: 
     .await;
 }
 
+// Long on purpose (about 85 lines): the server's request pipeline in its
+// order (faults, rate limit, authentication, route, capture), each step a
+// few lines that depend on the one before.
 async fn respond(
     shared: Arc<Shared>,
     peer: Option<IpAddr>,

@@ -1,7 +1,6 @@
 //! The emulator's in-memory database and the server's rules over it.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use stoat_model::event::Event;
 use stoat_model::id::{ChannelId, UserId};
@@ -95,11 +94,9 @@ pub(crate) struct LastMessage {
     due: std::time::Instant,
 }
 
-/// Milliseconds since the epoch, now.
+/// Milliseconds since the epoch, now (the model's clock, the one every crate reads).
 pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
+    stoat_model::Timestamp::now().unix_ms()
 }
 
 impl World {

@@ -53,6 +53,9 @@ fn params(query: &str) -> Params {
     params
 }
 
+// Long on purpose (about 90 lines): one connection's whole life, as the
+// server runs it (handshake, authentication, then one `select!` loop), so
+// the order of its arms can be read in one place.
 async fn connection(stream: TcpStream, shared: Arc<Shared>) {
     // Small frames go out at once: with Nagle on, `Ready` would wait for
     // the client's delayed ACK of `Authenticated` (40 ms on Linux).

@@ -23,7 +23,7 @@
 //!   a message body and checks messages the same way.
 //! * `rest_body`: trailing form feed after a user list, which Rust's
 //!   `is_ascii_whitespace` takes and JSON does not: the user fast path
-//!   accepted what serde refused. Fixed in `stoat_model::json`.
+//!   accepted what serde refused. Fixed in the fast user reader (`stoat-model` `src/json.rs`).
 //! * `event_json`: an unknown event holding a 53-digit integer, kept as a
 //!   float whose printed form serde_json's default parsing read back as a
 //!   neighbouring value. Fixed by serde_json's `float_roundtrip`.
@@ -127,10 +127,10 @@ fn event(format: Format, data: &[u8]) {
 pub fn rest_body(data: &[u8]) {
     let _ = ErrorBody::parse(data);
     // The fast paths must agree with serde: same value, or both fail.
-    let fast = stoat_model::json::user(data).ok();
+    let fast = stoat_model::decode::user(data).ok();
     let serde = serde_json::from_slice::<stoat_model::User>(data).ok();
     assert_eq!(fast, serde, "the user fast path and serde disagree");
-    let fast = stoat_model::json::users(data).ok();
+    let fast = stoat_model::decode::users(data).ok();
     let serde = serde_json::from_slice::<Vec<stoat_model::User>>(data).ok();
     assert_eq!(fast, serde, "the user list fast path and serde disagree");
     decodes::<stoat_model::Channel>(data);

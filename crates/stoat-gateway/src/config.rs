@@ -6,10 +6,10 @@ use std::time::Duration;
 use stoat_model::Secret;
 use stoat_model::event::{EventFlags, Format};
 
-use crate::backoff::{Backoff, Jitter};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::{Gateway, Handle};
+use stoat_model::backoff::{Backoff, Jitter};
 
 /// What every attempt of a connection uses.
 #[derive(Debug)]
@@ -65,10 +65,7 @@ impl GatewayBuilder {
             pong_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
             ready_timeout: Duration::from_secs(30),
-            backoff: Backoff {
-                base: Duration::from_secs(1),
-                cap: Duration::from_secs(60),
-            },
+            backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(60)),
             max_attempts: None,
             max_message_size: 32 << 20,
             command_capacity: 32,
@@ -134,14 +131,15 @@ impl GatewayBuilder {
 
     /// The backoff between failed attempts: the first retry after a loss
     /// goes at once, then attempt `n` waits a random delay up to
-    /// `min(cap, base · 2^(n-2))` (defaults 1 s and 60 s).
+    /// `min(cap, base · 2^(n-2))` (defaults 1 s and 60 s; the schedule is
+    /// [`stoat_model::backoff::Backoff`], the REST retries' too).
     ///
     /// A connection lost before its first heartbeat was answered counts as
     /// a failed attempt: the next one waits as the attempt after the one
     /// that opened it. A server that sends `Ready` and then drops every
     /// connection is so retried with growing delays, not in a tight loop.
     pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
-        self.backoff = Backoff { base, cap };
+        self.backoff = Backoff::new(base, cap);
         self
     }
 

@@ -26,7 +26,6 @@ use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::tungstenite::Message;
 use tracing::Instrument;
 
-use crate::backoff::Jitter;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::frame::{self, Received, Socket};
@@ -34,6 +33,7 @@ use crate::handle::Shared;
 use crate::handshake;
 use crate::heartbeat::{Due, Heartbeat};
 use crate::{Incoming, Reconnect};
+use stoat_model::backoff::Jitter;
 
 /// One item of the stream.
 pub(crate) type Item = Result<Incoming, Error>;
@@ -224,7 +224,12 @@ impl Driver {
             let attempts = attempt - 1;
             return self.stop(Error::with_source(ErrorKind::GaveUp { attempts }, cause));
         }
-        let delay = self.config.backoff.delay(attempt, &mut self.jitter);
+        // Attempt 1 (the first, or the first after a connection whose
+        // heartbeat was answered) is no retry: it goes at once.
+        let delay = self
+            .config
+            .backoff
+            .delay(attempt.saturating_sub(1), &mut self.jitter);
         tracing::warn!(
             attempt,
             delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),

@@ -1,9 +1,8 @@
 //! The connect URL: checked once when the connection is built, then reused
 //! by every attempt.
 
-use std::net::IpAddr;
-
 use stoat_model::event::Format;
+use stoat_model::url::{Schemes, UrlProblem, check_base_url};
 
 use crate::error::{Error, ErrorKind};
 
@@ -26,23 +25,16 @@ impl Endpoint {
         ready: &[String],
         allow_insecure: bool,
     ) -> Result<Self, Error> {
-        let (secure, rest) = if let Some(rest) = base.strip_prefix("wss://") {
-            (true, rest)
-        } else if let Some(rest) = base.strip_prefix("ws://") {
-            (false, rest)
-        } else {
-            return Err(Error::new(ErrorKind::Url));
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = host_of(authority).ok_or_else(|| Error::new(ErrorKind::Url))?;
+        let checked =
+            check_base_url(base, Schemes::WEBSOCKET, allow_insecure).map_err(|problem| match problem {
+                UrlProblem::Insecure => Error::new(ErrorKind::InsecureUrl),
+                _ => Error::new(ErrorKind::Url),
+            })?;
         if base.contains('#') {
             return Err(Error::new(ErrorKind::Url));
         }
-        if secure && !cfg!(feature = "rustls") {
+        if checked.secure && !cfg!(feature = "rustls") {
             return Err(Error::new(ErrorKind::TlsUnavailable));
-        }
-        if !secure && !allow_insecure && !is_loopback(host) {
-            return Err(Error::new(ErrorKind::InsecureUrl));
         }
         // The server splits the query on `&` and `=` without decoding, so
         // such characters cannot be escaped: refuse them.
@@ -53,10 +45,10 @@ impl Endpoint {
             return Err(Error::new(ErrorKind::Url));
         }
         // An empty path must be `/`, or the request line would start with `?`.
-        let scheme_len = base.len() - rest.len();
+        let (scheme, authority) = (checked.scheme, checked.authority);
         let mut url = base.to_owned();
-        if !rest[authority.len()..].starts_with('/') {
-            url.insert(scheme_len + authority.len(), '/');
+        if !checked.rest.starts_with('/') {
+            url.insert(scheme.len() + authority.len(), '/');
         }
         url.push(if base.contains('?') { '&' } else { '?' });
         url.push_str("version=1&format=");
@@ -65,28 +57,13 @@ impl Endpoint {
             url.push_str("&ready=");
             url.push_str(field);
         }
-        let path = rest[authority.len()..].split('?').next().unwrap_or_default();
+        let path = checked.rest.split('?').next().unwrap_or_default();
         let host_and_port = authority.rsplit('@').next().unwrap_or_default();
         Ok(Self {
             url,
-            shown: format!("{}{host_and_port}{path}", &base[..scheme_len]),
+            shown: format!("{scheme}{host_and_port}{path}"),
         })
     }
-}
-
-/// The host of `user@host:port`, without brackets or port.
-fn host_of(authority: &str) -> Option<&str> {
-    let authority = authority.rsplit('@').next()?;
-    let host = if let Some(bracketed) = authority.strip_prefix('[') {
-        bracketed.split(']').next()?
-    } else {
-        authority.split(':').next()?
-    };
-    (!host.is_empty()).then_some(host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

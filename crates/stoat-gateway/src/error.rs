@@ -92,6 +92,12 @@ impl Error {
         &self.kind
     }
 
+    /// What went wrong and its cause, taken apart (as `stoat_http::Error`
+    /// offers). A decode failure keeps its [`DecodeError`] in the kind.
+    pub fn into_parts(self) -> (ErrorKind, Option<Box<dyn std::error::Error + Send + Sync>>) {
+        (self.kind, self.source)
+    }
+
     /// Whether the connection stopped for good: the stream ends after a
     /// terminal error, and no reconnect is tried.
     pub fn is_terminal(&self) -> bool {
@@ -184,5 +190,14 @@ mod tests {
         for kind in transient {
             assert!(!Error::new(kind).is_terminal());
         }
+    }
+
+    #[test]
+    fn into_parts_gives_back_the_kind_and_the_source() {
+        let cause = std::io::Error::other("reset");
+        let (kind, source) = Error::with_source(ErrorKind::ConnectionLost, cause).into_parts();
+        assert!(matches!(kind, ErrorKind::ConnectionLost));
+        assert_eq!(source.map(|s| s.to_string()).as_deref(), Some("reset"));
+        assert!(Error::new(ErrorKind::Closed).into_parts().1.is_none());
     }
 }

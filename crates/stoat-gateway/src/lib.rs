@@ -58,11 +58,10 @@
 //!
 //! The heartbeat's own branches (ping due, pong matched, stale pong,
 //! deadline, no second ping in flight) and the backoff schedule are unit
-//! tests under paused time, in `heartbeat.rs` and `backoff.rs`.
+//! tests under paused time, in `heartbeat.rs` and `stoat_model::backoff`.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod backoff;
 mod config;
 mod driver;
 mod endpoint;
@@ -146,7 +145,11 @@ impl Gateway {
         GatewayBuilder::new(url.into(), token)
     }
 
-    fn start(config: Arc<config::Config>, jitter: backoff::Jitter, capacity: usize) -> (Self, Handle) {
+    fn start(
+        config: Arc<config::Config>,
+        jitter: stoat_model::backoff::Jitter,
+        capacity: usize,
+    ) -> (Self, Handle) {
         let shared = Arc::new(handle::Shared::new());
         let (sender, receiver) = mpsc::channel(capacity);
         let driver = driver::Driver::new(config, Arc::clone(&shared), receiver, jitter);
@@ -169,3 +172,18 @@ impl Stream for Gateway {
         self.inner.as_mut().poll_next(cx)
     }
 }
+
+// Compile-time promises: the stream may be moved to any task and polled
+// there (being `Unpin`, with `StreamExt::next`); it is not `Sync`, as one
+// task owns it. The handle is shared between tasks.
+const _: () = {
+    const fn send_unpin<T: Send + Unpin>() {}
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_unpin::<Gateway>();
+    send_sync_unpin::<GatewayBuilder>();
+    send_sync_unpin::<Handle>();
+    send_sync_unpin::<TypingGuard>();
+    send_sync_unpin::<Error>();
+    send_sync_unpin::<Incoming>();
+    send_sync_unpin::<Reconnect>();
+};

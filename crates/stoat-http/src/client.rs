@@ -109,17 +109,13 @@ impl RetryPolicy {
         Self::new(1, Duration::ZERO)
     }
 
-    /// The backoff after failed attempt `attempt` (1-based): half the
-    /// exponential delay plus a random part of the other half, so that
-    /// clients that failed together do not retry together.
+    /// The backoff after failed attempt `attempt` (1-based): a random delay
+    /// up to `base_delay · 2^(attempt-1)` (at most `max_delay`), the events
+    /// connection's schedule, so that clients that failed together do not
+    /// retry together.
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-            .min(self.max_delay);
-        let half = exponential / 2;
-        let jitter = u32::try_from(crate::random() % 1024).unwrap_or(0);
-        half + half * jitter / 1024
+        let schedule = stoat_model::backoff::Backoff::new(self.base_delay, self.max_delay);
+        schedule.delay(attempt, &mut stoat_model::backoff::Jitter::from_entropy())
     }
 }
 

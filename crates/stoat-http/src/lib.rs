@@ -33,6 +33,7 @@ mod client;
 mod error;
 pub mod ratelimit;
 mod request;
+mod route;
 mod routes;
 mod send;
 mod upload;
@@ -44,6 +45,7 @@ pub use client::{Client, ClientBuilder, DEFAULT_API_URL, DEFAULT_CDN_URL, RetryP
 pub use error::{Error, ErrorKind};
 pub use hyper::header::{HeaderName, HeaderValue};
 pub use request::{Base, Body, Overrides, Request};
+pub use route::{Method, Repeat, Route};
 pub use routes::Upload;
 pub use routes::channels::*;
 pub use routes::misc::*;
@@ -53,13 +55,6 @@ pub use routes::users::*;
 pub use rustls;
 pub use upload::Resource;
 
-/// A random number, from the standard library's randomly keyed hasher (for
-/// backoff jitter and multipart boundaries; nothing secret depends on it).
-pub(crate) fn random() -> u64 {
-    use std::hash::BuildHasher;
-    std::collections::hash_map::RandomState::new().hash_one(std::time::Instant::now())
-}
-
 /// The future a builder becomes when awaited.
 pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
@@ -67,3 +62,22 @@ pub type Pending<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send +
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// Compile-time promises: the client is shared between tasks, and what it
+// hands out may cross threads.
+const _: () = {
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    const fn send_unpin<T: Send + Unpin>() {}
+    send_sync_unpin::<Client>();
+    send_sync_unpin::<ClientBuilder>();
+    send_sync_unpin::<Error>();
+    send_sync_unpin::<Request>();
+    send_sync_unpin::<Route>();
+    send_sync_unpin::<Overrides>();
+    send_sync_unpin::<Resource>();
+    send_sync_unpin::<GetUser<'static>>();
+    send_sync_unpin::<SendMessageRequest<'static>>();
+    send_sync_unpin::<ratelimit::LocalRateLimiter>();
+    send_sync_unpin::<ratelimit::BucketKey>();
+    send_unpin::<Pending<'static, ()>>();
+};

@@ -19,6 +19,7 @@ use tokio::time::Instant;
 
 use crate::Token;
 use crate::request::Base;
+pub use crate::route::Bucket;
 
 /// The server's window length.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -48,49 +49,52 @@ impl Identity {
     }
 }
 
-/// A rate-limit bucket: the server's bucket name, its resource part and who
-/// is counted.
+/// A rate-limit bucket: the server's bucket, its resource part and who is
+/// counted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BucketKey {
-    name: &'static str,
+    bucket: Bucket,
     resource: String,
-    limit: u32,
     identity: Identity,
 }
 
 impl BucketKey {
-    /// The bucket of a request, by the server's table (spec 7.2).
-    pub fn classify(method: &str, base: Base, path: &str, identity: Identity) -> Self {
+    /// The key of a request to `bucket` at `path`: the resource is the
+    /// path segment the bucket is kept per (a channel id, say), if any.
+    pub fn new(bucket: Bucket, path: &str, identity: Identity) -> Self {
         let path = path.split(['?', '#']).next().unwrap_or_default();
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let resource = |i: usize| segments.get(i).map_or_else(String::new, |s| (*s).to_owned());
-        let (name, limit, resource) = match (base, method, segments.as_slice()) {
-            (Base::Cdn, _, _) => ("upload", 10, resource(0)),
-            (_, "PATCH", ["users", target, ..]) => ("user_edit", 2, (*target).to_owned()),
-            (_, _, ["users", _, "default_avatar"]) => ("default_avatar", 255, String::new()),
-            (_, _, ["users", ..]) => ("users", 20, String::new()),
-            (_, _, ["bots", ..]) => ("bots", 10, String::new()),
-            (_, "POST", ["channels", _, "messages", ..]) => ("messaging", 10, resource(1)),
-            (_, _, ["channels", ..]) => ("channels", 15, resource(1)),
-            (_, _, ["servers", ..]) => ("servers", 5, resource(1)),
-            (_, "DELETE", ["auth", ..]) => ("auth_delete", 255, String::new()),
-            (_, _, ["auth", ..]) => ("auth", 15, String::new()),
-            (_, _, ["safety", "report"]) => ("safety_report", 3, "report".to_owned()),
-            (_, _, ["safety", ..]) => ("safety", 15, String::new()),
-            (_, _, ["swagger", ..]) => ("swagger", 100, String::new()),
-            _ => ("any", 20, String::new()),
-        };
+        let resource = bucket
+            .resource_segment()
+            .and_then(|i| path.trim_start_matches('/').split('/').nth(i))
+            .unwrap_or_default()
+            .to_owned();
         Self {
-            name,
+            bucket,
             resource,
-            limit,
             identity,
         }
     }
 
+    /// The bucket of a request outside [`Route`](crate::Route)'s table, by
+    /// the server's table (spec 7.2).
+    pub fn classify(method: &str, base: Base, path: &str, identity: Identity) -> Self {
+        let without_query = path.split(['?', '#']).next().unwrap_or_default();
+        let segments: Vec<&str> = without_query.trim_matches('/').split('/').collect();
+        Self::new(
+            Bucket::classify(method, base == Base::Cdn, &segments),
+            path,
+            identity,
+        )
+    }
+
+    /// The server's bucket.
+    pub fn bucket(&self) -> Bucket {
+        self.bucket
+    }
+
     /// The server's bucket name, e.g. `user_edit`.
     pub fn name(&self) -> &'static str {
-        self.name
+        self.bucket.name()
     }
 
     /// The resource part (a channel id, the edited user, an upload tag), or
@@ -101,7 +105,7 @@ impl BucketKey {
 
     /// The server's limit per window, as configured by default.
     pub fn limit(&self) -> u32 {
-        self.limit
+        self.bucket.limit()
     }
 
     /// Who is counted.
@@ -113,9 +117,9 @@ impl BucketKey {
 impl fmt::Display for BucketKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.resource.is_empty() {
-            f.write_str(self.name)
+            f.write_str(self.name())
         } else {
-            write!(f, "{}/{}", self.name, self.resource)
+            write!(f, "{}/{}", self.name(), self.resource)
         }
     }
 }
@@ -210,7 +214,7 @@ impl RateLimiter for NoRateLimiter {
 /// Requests of one bucket wait in order (first come, first sent); other
 /// buckets are not held up by them.
 pub struct LocalRateLimiter {
-    buckets: Mutex<HashMap<BucketKey, Arc<Bucket>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Window>>>,
     margin: Duration,
 }
 
@@ -242,11 +246,11 @@ impl LocalRateLimiter {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BucketKey, Arc<Bucket>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BucketKey, Arc<Window>>> {
         self.buckets.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn bucket(&self, key: &BucketKey) -> Arc<Bucket> {
+    fn bucket(&self, key: &BucketKey) -> Arc<Window> {
         let mut buckets = self.lock();
         if let Some(bucket) = buckets.get(key) {
             return Arc::clone(bucket);
@@ -255,7 +259,7 @@ impl LocalRateLimiter {
             let now = Instant::now();
             buckets.retain(|_, bucket| Arc::strong_count(bucket) > 1 || !bucket.is_idle(now));
         }
-        let bucket = Arc::new(Bucket::new(key.limit));
+        let bucket = Arc::new(Window::new(key.limit()));
         buckets.insert(key.clone(), Arc::clone(&bucket));
         bucket
     }
@@ -266,7 +270,7 @@ impl LocalRateLimiter {
         let buckets = self.lock();
         buckets
             .get(bucket)
-            .map_or(bucket.limit, |b| b.state().remaining_at(Instant::now()))
+            .map_or(bucket.limit(), |b| b.state().remaining_at(Instant::now()))
     }
 }
 
@@ -284,8 +288,8 @@ impl RateLimiter for LocalRateLimiter {
     }
 }
 
-/// One bucket: a line of waiting requests and the window's counts.
-struct Bucket {
+/// One bucket's state: a line of waiting requests and the window's counts.
+struct Window {
     /// Held by the request at the head of the line while it waits (tokio's
     /// mutex is fair, so the line is first come, first served).
     turn: tokio::sync::Mutex<()>,
@@ -339,7 +343,7 @@ enum Wait {
     Answer(Instant),
 }
 
-impl Bucket {
+impl Window {
     fn new(limit: u32) -> Self {
         Self {
             turn: tokio::sync::Mutex::new(()),

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue};
 
 use crate::Token;
+use crate::route::{Repeat, Route};
 
 /// Which server a request goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,10 +59,9 @@ impl Body {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Request {
-    /// HTTP method.
-    pub method: &'static str,
-    /// The route template, e.g. `GET /users/{target}`: logged instead of the path.
-    pub route: &'static str,
+    /// The route: method, template (logged instead of the path), bucket
+    /// and whether a repeat is safe.
+    pub route: Route,
     /// The path after the base URL, with every free-text segment percent-encoded.
     pub path: String,
     /// The server it goes to.
@@ -76,9 +76,8 @@ pub struct Request {
 
 impl Request {
     /// A request to the API, authenticated, without a body.
-    pub fn new(method: &'static str, route: &'static str, path: impl Into<String>) -> Self {
+    pub fn new(route: Route, path: impl Into<String>) -> Self {
         Self {
-            method,
             route,
             path: path.into(),
             base: Base::Api,
@@ -89,26 +88,16 @@ impl Request {
     }
 
     /// Whether sending it twice has the effect and the answer of sending it
-    /// once, so that a lost answer may be retried: true for `GET`, `PUT`,
-    /// `DELETE` and `HEAD`, and for any request with an idempotency key;
-    /// false for the friend and block routes, whose repeat fails
-    /// (`AlreadySentRequest`, `NoEffect`…) where the first try worked.
+    /// once, so that a lost answer may be retried: the route's
+    /// [`Repeat`] rule, where [`Repeat::WithKey`] needs an idempotency key.
     pub fn is_idempotent(&self) -> bool {
-        if ANSWER_CHANGES_ON_REPEAT.contains(&self.route) {
-            return false;
+        match self.route.repeat() {
+            Repeat::Safe => true,
+            Repeat::WithKey => self.overrides.idempotency_key.is_some(),
+            Repeat::Never => false,
         }
-        matches!(self.method, "GET" | "PUT" | "DELETE" | "HEAD") || self.overrides.idempotency_key.is_some()
     }
 }
-
-/// `PUT` and `DELETE` routes whose effect is the same when repeated but
-/// whose answer is not.
-const ANSWER_CHANGES_ON_REPEAT: [&str; 4] = [
-    "PUT /users/{target}/friend",
-    "DELETE /users/{target}/friend",
-    "PUT /users/{target}/block",
-    "DELETE /users/{target}/block",
-];
 
 /// Settings one call uses instead of the client's, as stoat.py's
 /// `http_overrides`: another token, base URL, extra headers, an idempotency

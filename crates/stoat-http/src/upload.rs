@@ -153,7 +153,11 @@ fn file_name(path: &std::path::Path) -> String {
 /// its header.
 fn multipart(data: &[u8], filename: &str, content_type: &str) -> Body {
     let boundary = loop {
-        let candidate = format!("stoat-rs-{:016x}{:016x}", crate::random(), crate::random());
+        let candidate = format!(
+            "stoat-rs-{:016x}{:016x}",
+            stoat_model::backoff::random(),
+            stoat_model::backoff::random()
+        );
         if !contains(data, candidate.as_bytes()) {
             break candidate;
         }

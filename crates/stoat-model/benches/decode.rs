@@ -49,7 +49,7 @@ fn decode_user_list(c: &mut Criterion, name: &str, json: &[u8]) {
     group.throughput(Throughput::Bytes(json.len() as u64));
     group.sample_size(30);
     group.bench_function("stoat-model", |b| {
-        b.iter(|| stoat_model::json::users(black_box(json)).unwrap());
+        b.iter(|| stoat_model::decode::users(black_box(json)).unwrap());
     });
     group.bench_function("stoat-model via serde", |b| {
         b.iter(|| serde_json::from_slice::<Vec<User>>(black_box(json)).unwrap());

@@ -51,7 +51,7 @@ fn bytes_held<T>(make: impl FnOnce() -> Vec<T>) -> isize {
 }
 
 fn user_memory(shape: &str, json: &[u8], count: usize) {
-    let ours = bytes_held(|| stoat_model::json::users(json).unwrap());
+    let ours = bytes_held(|| stoat_model::decode::users(json).unwrap());
     let theirs = bytes_held(|| serde_json::from_slice::<Vec<revolt_models::v0::User>>(json).unwrap());
     let n = count.cast_signed();
     println!(

@@ -17,7 +17,7 @@
 //! ```
 //! let body = br#"[{"_id":"01M860BWPTBVM98D71JYP906BF","username":"bob1","discriminator":"8441",
 //!                 "relationship":"Friend","online":false}]"#;
-//! let users = stoat_model::json::users(body)?;
+//! let users = stoat_model::decode::users(body)?;
 //! assert_eq!(users[0].tag(), "bob1#8441");
 //! assert_eq!(users, serde_json::from_slice::<Vec<stoat_model::User>>(body)?);
 //! # Ok::<(), serde_json::Error>(())
@@ -97,7 +97,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Decodes a JSON array of users.
-pub fn users(bytes: &[u8]) -> Result<Vec<User>, serde_json::Error> {
+pub(crate) fn users(bytes: &[u8]) -> Result<Vec<User>, serde_json::Error> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return serde_json::from_slice(bytes);
     };
@@ -110,7 +110,7 @@ pub fn users(bytes: &[u8]) -> Result<Vec<User>, serde_json::Error> {
 }
 
 /// Decodes one user.
-pub fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
+pub(crate) fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return serde_json::from_slice(bytes);
     };
@@ -119,6 +119,24 @@ pub fn user(bytes: &[u8]) -> Result<User, serde_json::Error> {
         Some(user) if r.at_end() => Ok(user),
         _ => serde_json::from_slice(bytes),
     }
+}
+
+/// Whether one user is read by the fast path alone (the field-coverage test
+/// in `decode.rs` asks).
+#[cfg(test)]
+pub(crate) fn user_is_fast(bytes: &[u8]) -> bool {
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let mut r = Reader::new(text);
+    user_fast(&mut r).is_some() && r.at_end()
+}
+
+/// Whether one file is read by the fast path alone (a file it does not
+/// know goes to serde on its own, leaving the user's path fast).
+#[cfg(test)]
+pub(crate) fn file_is_fast(bytes: &[u8]) -> bool {
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let mut r = Reader::new(text);
+    file_fast(&mut r).is_some() && r.at_end()
 }
 
 /// One user of a list: the fast path, or serde for this one user only.

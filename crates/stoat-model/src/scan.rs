@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 /// Deepest nesting of arrays and objects a frame may have: `serde_json`'s
 /// limit (it refuses the 128th level).
-pub const MAX_DEPTH: usize = 127;
+pub(crate) const MAX_DEPTH: usize = 127;
 
 /// Why a frame could not be scanned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub enum ScanError {
     Truncated,
     /// A byte that cannot start a value here.
     Unexpected,
-    /// Nested deeper than [`MAX_DEPTH`].
+    /// Nested deeper than serde_json's limit (127 levels).
     TooDeep,
     /// `type` is missing or not a string.
     NoTag,
@@ -243,7 +243,7 @@ pub(crate) fn special_byte(bytes: &[u8]) -> Option<usize> {
 
 /// The top-level `type` of a JSON frame.
 #[inline]
-pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
+pub(crate) fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
     // The server always writes the tag first and compactly: read it in one
     // step, and walk the object only for other shapes.
     const PREFIX: &[u8] = br#"{"type":""#;
@@ -277,7 +277,7 @@ pub fn json_tag(bytes: &[u8]) -> Scan<Cow<'_, str>> {
 /// anywhere, bytes after it, too deep, `v` missing or given twice) must be
 /// refused here. Bulk frames are rare, so the extra pass costs nothing
 /// that shows.
-pub fn json_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
+pub(crate) fn json_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
     // UTF-8, the shape (with this module's errors: truncated, too deep…),
     // then whatever else serde checks (literals, numbers, strings, bytes
     // after the frame); from there on only the keys need reading.
@@ -422,7 +422,7 @@ impl<'a> Pack<'a> {
 }
 
 /// The top-level `type` of a MessagePack frame (named-map encoding).
-pub fn msgpack_tag(bytes: &[u8]) -> Scan<&str> {
+pub(crate) fn msgpack_tag(bytes: &[u8]) -> Scan<&str> {
     let mut pack = Pack { bytes, at: 0 };
     let entries = pack.map_len()?;
     for _ in 0..entries {
@@ -437,7 +437,7 @@ pub fn msgpack_tag(bytes: &[u8]) -> Scan<&str> {
 
 /// The byte ranges of the items of a MessagePack `Bulk` frame's `v` array.
 /// The whole map is read, as for JSON: `v` missing or given twice is refused.
-pub fn msgpack_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
+pub(crate) fn msgpack_bulk_items(bytes: &[u8]) -> Scan<Vec<&[u8]>> {
     let mut pack = Pack { bytes, at: 0 };
     let entries = pack.map_len()?;
     let mut items = None;

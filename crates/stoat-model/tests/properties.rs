@@ -203,7 +203,7 @@ proptest! {
     fn the_fast_user_path_agrees_with_serde(users in vec(user(), 0..4), kind in any::<u8>(), at in any::<usize>(), edit in any::<bool>()) {
         let text = serde_json::to_string(&users).unwrap();
         let text = if edit { mutate(&text, kind, at % (text.len() + 1)) } else { text };
-        let fast = stoat_model::json::users(text.as_bytes());
+        let fast = stoat_model::decode::users(text.as_bytes());
         let slow = serde_json::from_str::<Vec<User>>(&text);
         match (&fast, &slow) {
             (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
@@ -212,7 +212,7 @@ proptest! {
         }
         if let [one] = users.as_slice() {
             let single = serde_json::to_string(one).unwrap();
-            prop_assert_eq!(stoat_model::json::user(single.as_bytes()).unwrap(), one.clone());
+            prop_assert_eq!(stoat_model::decode::user(single.as_bytes()).unwrap(), one.clone());
         }
     }
 }

@@ -93,6 +93,8 @@ fn repeats_the_cache(cache: &Cache, event: &ServerEvent, report: Option<&Update>
 }
 
 /// The events of one server event, given what the cache reported of it.
+///
+/// Long on purpose (about 60 lines): one short arm per event kind.
 fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit: &mut impl FnMut(Event)) {
     let event = match event {
         ServerEvent::UserUpdate(update) => {

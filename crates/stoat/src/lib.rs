@@ -116,3 +116,20 @@ pub struct GuideDoctests;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+// Compile-time promises: the client is shared between tasks, the event
+// stream may be moved to any task and polled there (being `Unpin`, with
+// `StreamExt::next`; one task owns it, so it is not `Sync`), and events and
+// errors may cross threads.
+const _: () = {
+    const fn send_unpin<T: Send + Unpin>() {}
+    const fn send_sync_unpin<T: Send + Sync + Unpin>() {}
+    send_unpin::<Events>();
+    send_sync_unpin::<Client>();
+    send_sync_unpin::<ClientBuilder>();
+    send_sync_unpin::<Event>();
+    send_sync_unpin::<Error>();
+    send_sync_unpin::<UserHandle>();
+    send_sync_unpin::<OwnUser>();
+    send_sync_unpin::<ChannelHandle>();
+};

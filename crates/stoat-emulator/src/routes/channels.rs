@@ -47,6 +47,9 @@ pub(crate) fn fetch_channel(world: &World, call: &Call, segment: &str) -> Routed
 }
 
 /// `POST /channels/{channel}/messages`.
+///
+/// Long on purpose (about 90 lines): it follows the official handler step
+/// by step, so each error is raised where the server raises it.
 pub(crate) fn send(world: &mut World, call: &Call, segment: &str) -> Routed {
     let caller = call.user()?;
     let idempotency_key = call.idempotency_key.as_deref();

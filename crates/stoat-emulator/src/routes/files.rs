@@ -18,6 +18,9 @@ pub(crate) struct Upload {
 }
 
 /// `POST /autumn/{tag}`.
+///
+/// Long on purpose (about 75 lines): it follows the file server's handler
+/// step by step, so each error is raised where the server raises it.
 pub(crate) fn upload(
     world: &mut World,
     call: &Call,

@@ -126,6 +126,9 @@ pub(crate) fn mutual(world: &World, call: &Call, segment: &str) -> Routed {
 }
 
 /// `PATCH /users/{target}`.
+///
+/// Long on purpose (about 100 lines): it follows the official handler step
+/// by step, so each error is raised where the server raises it.
 pub(crate) fn edit(world: &mut World, call: &Call, segment: &str) -> Routed {
     let caller = call.user()?;
     let id = target(world, caller, segment, true)?;
@@ -271,6 +274,9 @@ fn reserved(name: &str) -> bool {
 }
 
 /// `PATCH /users/@me/username` (session tokens only).
+///
+/// Long on purpose (about 70 lines): it follows the official handler step
+/// by step, so each error is raised where the server raises it.
 pub(crate) fn change_username(world: &mut World, call: &Call) -> Routed {
     let Some((caller, TokenKind::Session)) = call.caller else {
         return Err(Reply::catcher(401, call.wants_json));

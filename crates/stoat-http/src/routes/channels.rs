@@ -31,7 +31,7 @@ impl GetChannel<'_> {
     }
 }
 
-route!(GetChannel -> Channel, "GET", "GET /channels/{target}");
+route!(GetChannel -> Channel, crate::Route::GET_CHANNEL);
 
 /// `DELETE /channels/{channel}` on a DM: closes it (it reopens when either
 /// side sends). Answers nothing (204).
@@ -52,7 +52,7 @@ impl CloseDm<'_> {
     }
 }
 
-route!(CloseDm -> (), "DELETE", "DELETE /channels/{target}", true, decode::empty);
+route!(CloseDm -> (), crate::Route::CLOSE_DM, true, decode::empty);
 
 /// `POST /channels/{channel}/messages`: sends a message. Checked before
 /// sending (and before any file is uploaded); attachments given as bytes or
@@ -82,7 +82,7 @@ pub struct SendMessageRequest<'a> {
 }
 
 /// The route a send goes to.
-const SEND_ROUTE: &str = "POST /channels/{target}/messages";
+const SEND_ROUTE: &str = crate::Route::SEND_MESSAGE.name();
 
 impl SendMessageRequest<'_> {
     /// The text (content and embed descriptions at most 2000 UTF-8 bytes).
@@ -238,12 +238,7 @@ impl SendMessageRequest<'_> {
     }
 }
 
-request!(
-    SendMessageRequest,
-    "POST",
-    "POST /channels/{target}/messages",
-    true
-);
+request!(SendMessageRequest, crate::Route::SEND_MESSAGE, true);
 
 impl<'a> std::future::IntoFuture for SendMessageRequest<'a> {
     type Output = Result<Message, Error>;
@@ -331,7 +326,7 @@ impl GetMessages<'_> {
     }
 }
 
-route!(GetMessages -> BulkMessageResponse, "GET", "GET /channels/{target}/messages");
+route!(GetMessages -> BulkMessageResponse, crate::Route::GET_MESSAGES);
 
 /// `GET /channels/{channel}/messages/{message}`.
 ///
@@ -356,7 +351,7 @@ impl GetMessage<'_> {
     }
 }
 
-route!(GetMessage -> Message, "GET", "GET /channels/{target}/messages/{msg}");
+route!(GetMessage -> Message, crate::Route::GET_MESSAGE);
 
 /// `POST /channels/{channel}/search` (users only).
 ///
@@ -423,7 +418,7 @@ impl SearchMessagesRequest<'_> {
     }
 }
 
-route!(SearchMessagesRequest -> BulkMessageResponse, "POST", "POST /channels/{target}/search");
+route!(SearchMessagesRequest -> BulkMessageResponse, crate::Route::SEARCH_MESSAGES);
 
 /// `PUT /channels/{channel}/ack/{message}`: marks the channel read up to a
 /// message. Answers nothing (204).
@@ -448,7 +443,7 @@ impl Acknowledge<'_> {
     }
 }
 
-route!(Acknowledge -> (), "PUT", "PUT /channels/{target}/ack/{message}", true, decode::empty);
+route!(Acknowledge -> (), crate::Route::ACKNOWLEDGE, true, decode::empty);
 
 /// `POST /channels/{channel}/join_call`: a token and URL for the voice
 /// server (LiveKit); hand both to a LiveKit client to connect.
@@ -493,7 +488,7 @@ impl JoinCallRequest<'_> {
     }
 }
 
-route!(JoinCallRequest -> JoinCallResponse, "POST", "POST /channels/{target}/join_call");
+route!(JoinCallRequest -> JoinCallResponse, crate::Route::JOIN_CALL);
 
 /// `PUT /channels/{channel}/end_ring/{user}`: stops ringing a user. Answers
 /// nothing (204).
@@ -519,7 +514,7 @@ impl EndRing<'_> {
     }
 }
 
-route!(EndRing -> (), "PUT", "PUT /channels/{target}/end_ring/{user}", true, decode::empty);
+route!(EndRing -> (), crate::Route::END_RING, true, decode::empty);
 
 impl Client {
     /// `GET /channels/{channel}`.

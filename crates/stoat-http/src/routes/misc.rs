@@ -31,7 +31,7 @@ impl GetNodeInfo<'_> {
     }
 }
 
-route!(GetNodeInfo -> NodeInfo, "GET", "GET /", false, decode::json);
+route!(GetNodeInfo -> NodeInfo, crate::Route::NODE_INFO, false, decode::json);
 
 /// `POST /safety/report` about a user. Answers nothing (204).
 ///
@@ -82,7 +82,7 @@ impl ReportUser<'_> {
     }
 }
 
-route!(ReportUser -> (), "POST", "POST /safety/report", true, decode::empty);
+route!(ReportUser -> (), crate::Route::REPORT, true, decode::empty);
 
 impl Client {
     /// `GET /`.

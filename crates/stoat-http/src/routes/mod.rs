@@ -51,7 +51,7 @@ pub(crate) mod decode {
 /// Gives a builder (fields `client` and `overrides`, a `parts` method) its
 /// `overrides` setter and `into_request`.
 macro_rules! request {
-    ($name:ident, $method:literal, $route:literal, $authenticated:expr) => {
+    ($name:ident, $route:expr, $authenticated:expr) => {
         impl $name<'_> {
             /// Settings for this call only (token, base URL, headers,
             /// idempotency key, timeout), over those set before: what
@@ -64,8 +64,8 @@ macro_rules! request {
             /// The request this builder sends, without sending it (input
             /// errors surface here).
             pub fn into_request(self) -> Result<$crate::Request, $crate::Error> {
-                let (path, body) = self.parts().map_err(|e| e.on($route))?;
-                let mut request = $crate::Request::new($method, $route, path);
+                let (path, body) = self.parts().map_err(|e| e.on($route.name()))?;
+                let mut request = $crate::Request::new($route, path);
                 request.body = body;
                 request.authenticated = $authenticated;
                 request.overrides = self.overrides;
@@ -77,11 +77,11 @@ macro_rules! request {
 
 /// [`request!`] plus an `IntoFuture` that sends and decodes.
 macro_rules! route {
-    ($name:ident -> $output:ty, $method:literal, $route:literal) => {
-        $crate::routes::route!($name -> $output, $method, $route, true, $crate::routes::decode::json);
+    ($name:ident -> $output:ty, $route:expr) => {
+        $crate::routes::route!($name -> $output, $route, true, $crate::routes::decode::json);
     };
-    ($name:ident -> $output:ty, $method:literal, $route:literal, $authenticated:expr, $decode:path) => {
-        $crate::routes::request!($name, $method, $route, $authenticated);
+    ($name:ident -> $output:ty, $route:expr, $authenticated:expr, $decode:path) => {
+        $crate::routes::request!($name, $route, $authenticated);
 
         impl<'a> ::std::future::IntoFuture for $name<'a> {
             type Output = Result<$output, $crate::Error>;
@@ -90,7 +90,7 @@ macro_rules! route {
             fn into_future(self) -> Self::IntoFuture {
                 let client = self.client;
                 let request = self.into_request();
-                Box::pin(async move { $decode($route, client.send(request?).await?) })
+                Box::pin(async move { $decode($route.name(), client.send(request?).await?) })
             }
         }
     };
@@ -128,7 +128,7 @@ impl Upload<'_> {
     pub fn into_request(self) -> Result<crate::Request, Error> {
         let mut path = String::from("/");
         stoat_model::url::push_path_segment(&mut path, self.tag.as_str());
-        let mut request = crate::Request::new("POST", "POST {cdn}/{tag}", path);
+        let mut request = crate::Request::new(crate::Route::UPLOAD, path);
         request.base = crate::Base::Cdn;
         request.body = self.resource.multipart()?;
         request.overrides = self.overrides;
@@ -145,7 +145,8 @@ impl<'a> std::future::IntoFuture for Upload<'a> {
             self.resource = self.resource.load().await?;
             let client = self.client;
             let bytes = client.send(self.into_request()?).await?;
-            decode::json::<stoat_model::request::UploadResponse>("POST {cdn}/{tag}", bytes).map(|r| r.id)
+            decode::json::<stoat_model::request::UploadResponse>(crate::Route::UPLOAD.name(), bytes)
+                .map(|r| r.id)
         })
     }
 }

@@ -14,7 +14,7 @@ use crate::{Body, Client, Error, ErrorKind, Overrides};
 
 /// Declares a builder that takes only a user id.
 macro_rules! by_user {
-    ($(#[$doc:meta])* $name:ident -> $output:ty, $method:literal, $route:literal, $suffix:literal $(, $auth:expr, $decode:path)?) => {
+    ($(#[$doc:meta])* $name:ident -> $output:ty, $route:expr, $suffix:literal $(, $auth:expr, $decode:path)?) => {
         $(#[$doc])*
         #[derive(Debug)]
         #[must_use = "a builder does nothing until awaited"]
@@ -31,13 +31,13 @@ macro_rules! by_user {
             }
         }
 
-        route!($name -> $output, $method, $route $(, $auth, $decode)?);
+        route!($name -> $output, $route $(, $auth, $decode)?);
     };
 }
 
 /// Declares a builder that takes nothing.
 macro_rules! fixed {
-    ($(#[$doc:meta])* $name:ident -> $output:ty, $method:literal, $route:literal, $path:literal) => {
+    ($(#[$doc:meta])* $name:ident -> $output:ty, $route:expr, $path:literal) => {
         $(#[$doc])*
         #[derive(Debug)]
         #[must_use = "a builder does nothing until awaited"]
@@ -53,7 +53,7 @@ macro_rules! fixed {
             }
         }
 
-        route!($name -> $output, $method, $route);
+        route!($name -> $output, $route);
     };
 }
 
@@ -61,35 +61,35 @@ fixed! {
     /// `GET /users/@me`: your own user.
     ///
     /// Errors: only authentication ones (a 401 for a missing or revoked token).
-    GetCurrentUser -> User, "GET", "GET /users/@me", "/users/@me"
+    GetCurrentUser -> User, crate::Route::GET_CURRENT_USER, "/users/@me"
 }
 
 fixed! {
     /// `GET /users/dms`: saved messages, every DM (closed ones too) and groups.
     ///
     /// Errors: only authentication ones (a 401 for a missing or revoked token).
-    GetDmChannels -> Vec<Channel>, "GET", "GET /users/dms", "/users/dms"
+    GetDmChannels -> Vec<Channel>, crate::Route::GET_DM_CHANNELS, "/users/dms"
 }
 
 by_user! {
     /// `GET /users/{target}`: a user, from your point of view.
     ///
     /// Errors: `NotFound`, `MissingPermission` (`Access`: you share nothing with them).
-    GetUser -> User, "GET", "GET /users/{target}", ""
+    GetUser -> User, crate::Route::GET_USER, ""
 }
 
 by_user! {
     /// `GET /users/{target}/profile`.
     ///
     /// Errors: `NotFound`, `MissingPermission` (`ViewProfile`).
-    GetProfile -> UserProfile, "GET", "GET /users/{target}/profile", "/profile"
+    GetProfile -> UserProfile, crate::Route::GET_PROFILE, "/profile"
 }
 
 by_user! {
     /// `GET /users/{target}/flags` (sent without the token, as the route needs none).
     ///
     /// Errors: none of its own; an unknown user has flags `0`.
-    GetFlags -> FlagResponse, "GET", "GET /users/{target}/flags", "/flags", false, super::decode::json
+    GetFlags -> FlagResponse, crate::Route::GET_FLAGS, "/flags", false, super::decode::json
 }
 
 by_user! {
@@ -98,7 +98,7 @@ by_user! {
     /// depends only on its last character).
     ///
     /// Errors: none of its own.
-    GetDefaultAvatar -> bytes::Bytes, "GET", "GET /users/{target}/default_avatar", "/default_avatar", false, super::decode::bytes
+    GetDefaultAvatar -> bytes::Bytes, crate::Route::GET_DEFAULT_AVATAR, "/default_avatar", false, super::decode::bytes
 }
 
 by_user! {
@@ -107,14 +107,14 @@ by_user! {
     ///
     /// Errors: `NotFound`, `MissingPermission` (`SendMessage`: humans must be
     /// friends; a bot and a user need something in common).
-    OpenDm -> Channel, "GET", "GET /users/{target}/dm", "/dm"
+    OpenDm -> Channel, crate::Route::OPEN_DM, "/dm"
 }
 
 by_user! {
     /// `GET /users/{target}/mutual`: friends, servers, groups and DMs in common.
     ///
     /// Errors: `InvalidOperation` (yourself), `MissingPermission` (`ViewProfile`), `NotFound`.
-    GetMutuals -> Mutuals, "GET", "GET /users/{target}/mutual", "/mutual"
+    GetMutuals -> Mutuals, crate::Route::GET_MUTUALS, "/mutual"
 }
 
 by_user! {
@@ -123,28 +123,28 @@ by_user! {
     /// Errors: `IsBot`, `NoEffect` (yourself), `AlreadyFriends`,
     /// `AlreadySentRequest`, `Blocked`, `BlockedByOther`,
     /// `TooManyPendingFriendRequests`, `NotFound`.
-    AddFriend -> User, "PUT", "PUT /users/{target}/friend", "/friend"
+    AddFriend -> User, crate::Route::ADD_FRIEND, "/friend"
 }
 
 by_user! {
     /// `DELETE /users/{target}/friend`: deny, cancel or unfriend.
     ///
     /// Errors: `IsBot`, `NoEffect` (no friendship or request), `NotFound`.
-    RemoveFriend -> User, "DELETE", "DELETE /users/{target}/friend", "/friend"
+    RemoveFriend -> User, crate::Route::REMOVE_FRIEND, "/friend"
 }
 
 by_user! {
     /// `PUT /users/{target}/block`.
     ///
     /// Errors: `NoEffect` (already blocked, or yourself), `NotFound`.
-    Block -> User, "PUT", "PUT /users/{target}/block", "/block"
+    Block -> User, crate::Route::BLOCK, "/block"
 }
 
 by_user! {
     /// `DELETE /users/{target}/block`.
     ///
     /// Errors: `NoEffect` (not blocked), `NotFound`, `InternalError`.
-    Unblock -> User, "DELETE", "DELETE /users/{target}/block", "/block"
+    Unblock -> User, crate::Route::UNBLOCK, "/block"
 }
 
 /// `POST /users/friend`: a friend request by `name#discriminator`.
@@ -165,7 +165,7 @@ impl SendFriendRequestByName<'_> {
     }
 }
 
-route!(SendFriendRequestByName -> User, "POST", "POST /users/friend");
+route!(SendFriendRequestByName -> User, crate::Route::SEND_FRIEND_REQUEST);
 
 /// `PATCH /users/{target}`: edit yourself (or a bot you own). Each setter
 /// sets one part; `remove` clears one. Checked before sending; an avatar or
@@ -272,7 +272,7 @@ impl EditUserRequest<'_> {
     }
 }
 
-request!(EditUserRequest, "PATCH", "PATCH /users/{target}", true);
+request!(EditUserRequest, crate::Route::EDIT_USER, true);
 
 impl<'a> std::future::IntoFuture for EditUserRequest<'a> {
     type Output = Result<User, Error>;
@@ -294,7 +294,7 @@ impl<'a> std::future::IntoFuture for EditUserRequest<'a> {
                 self.background = Some(Resource::uploaded(id));
             }
             let bytes = client.send(self.into_request()?).await?;
-            super::decode::json("PATCH /users/{target}", bytes)
+            super::decode::json(crate::Route::EDIT_USER.name(), bytes)
         })
     }
 }
@@ -322,7 +322,7 @@ impl ChangeUsernameRequest<'_> {
     }
 }
 
-route!(ChangeUsernameRequest -> User, "PATCH", "PATCH /users/@me/username");
+route!(ChangeUsernameRequest -> User, crate::Route::CHANGE_USERNAME);
 
 impl Client {
     /// `GET /users/@me`.

@@ -27,6 +27,7 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::scan::ScanError;
 pub use client::{ClientMessage, PingData};
 pub use decode::{DecodeError, DecodeErrorKind, Format};
 pub use filter::EventFlags;
@@ -34,7 +35,6 @@ pub use types::*;
 
 use crate::channel::Channel;
 use crate::message::Message;
-use crate::scan::ScanError;
 
 macro_rules! events {
     ($( $(#[$doc:meta])* $variant:ident($ty:ty) = $bit:literal, )*) => {

@@ -333,6 +333,9 @@ impl User {
     /// assert_eq!(changes, UserChanges::DISPLAY_NAME);
     /// # Ok::<(), serde_json::Error>(())
     /// ```
+    // Long on purpose (about 80 lines): one short block per field, in the
+    // wire's order, each deciding that field once; helpers per field would
+    // hide that the rule is the same for all.
     pub fn apply_update(&mut self, data: &PartialUser, clear: &[FieldsUser]) -> UserChanges {
         apply_update(self, data, clear)
     }
