@@ -88,8 +88,11 @@ fn main() -> ExitCode {
         }
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if task.as_deref() == Some("ci") && !install_cargo_hack(&cargo) {
-        return ExitCode::FAILURE;
+    if task.as_deref() == Some("ci") {
+        if !install_cargo_hack(&cargo) {
+            return ExitCode::FAILURE;
+        }
+        forget_packaged_sources();
     }
     for (name, args, env) in steps {
         eprintln!("xtask: {name}: cargo {}", args.join(" "));
@@ -248,5 +251,33 @@ fn human(ns: f64) -> String {
         format!("{:.2} µs", ns / 1e3)
     } else {
         format!("{ns:.1} ns")
+    }
+}
+
+/// Cargo unpacks the packages a publish dry run verifies against into its
+/// registry sources, keyed by the path of the local overlay registry, and
+/// never unpacks the same name and version again: once the code changed at
+/// one version, the verification would build against the old sources.
+/// Those copies (in the sources of local registries, whose folder names
+/// start with `-`) are removed before the run.
+fn forget_packaged_sources() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cargo")));
+    let Some(sources) = home.map(|home| home.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(sources) else {
+        return;
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for package in std::fs::read_dir(registry.path()).into_iter().flatten().flatten() {
+            if package.file_name().to_string_lossy().starts_with("stoat-") {
+                let _ = std::fs::remove_dir_all(package.path());
+            }
+        }
     }
 }
