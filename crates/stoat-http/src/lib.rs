@@ -48,6 +48,7 @@ pub use request::{Base, Body, Overrides, Request};
 pub use route::{Method, Repeat, Route};
 pub use routes::Upload;
 pub use routes::channels::*;
+pub use routes::message::*;
 pub use routes::misc::*;
 pub use routes::users::*;
 /// The TLS library of `https://` connections, for

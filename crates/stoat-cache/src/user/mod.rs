@@ -43,29 +43,22 @@ const STATUS_SHIFT: u32 = 3;
 const ONLINE: u8 = 1 << 6;
 const PRIVILEGED: u8 = 1 << 7;
 
-/// Relationship codes; unknown values keep their text in `Rare`.
-const RELATIONS: [RelationshipStatus; 7] = [
-    RelationshipStatus::None,
-    RelationshipStatus::User,
-    RelationshipStatus::Friend,
-    RelationshipStatus::Outgoing,
-    RelationshipStatus::Incoming,
-    RelationshipStatus::Blocked,
-    RelationshipStatus::BlockedOther,
-];
+/// Relationship codes: a value's place among the model's known values;
+/// unknown values keep their text in `Rare`.
+const RELATIONS: &[RelationshipStatus] = RelationshipStatus::KNOWN;
 const UNKNOWN: u8 = 7;
 
 /// Status codes after the two that say "no status" and "no presence"
-/// (0 and 1); unknown presences keep their text in `Rare`.
-const PRESENCES: [Presence; 5] = [
-    Presence::Online,
-    Presence::Idle,
-    Presence::Focus,
-    Presence::Busy,
-    Presence::Invisible,
-];
+/// (0 and 1): a presence's place among the model's known values; unknown
+/// presences keep their text in `Rare`.
+const PRESENCES: &[Presence] = Presence::KNOWN;
 const NO_STATUS: u8 = 0;
 const NO_PRESENCE: u8 = 1;
+
+// Every known value has a code below `UNKNOWN`, in three bits: a value the
+// model learns must still fit (or the codes grow a bit).
+const _: () = assert!(RELATIONS.len() <= UNKNOWN as usize);
+const _: () = assert!(PRESENCES.len() + 2 <= UNKNOWN as usize);
 
 fn relation_code(status: &RelationshipStatus) -> u8 {
     RELATIONS

@@ -1,6 +1,7 @@
 //! One builder per route, grouped as the API groups them.
 
 pub(crate) mod channels;
+pub(crate) mod message;
 pub(crate) mod misc;
 pub(crate) mod users;
 

@@ -182,6 +182,15 @@ macro_rules! once {
     }};
 }
 
+// After the macro, which they use.
+mod events;
+mod file;
+
+pub(crate) use events::event;
+use file::file;
+#[cfg(test)]
+use file::file_fast;
+
 /// Which keys were seen, to send duplicates to serde (which refuses them).
 struct Seen(u32);
 
@@ -336,117 +345,6 @@ fn bot(r: &mut Reader<'_>) -> Option<BotInformation> {
     Some(BotInformation { owner: owner? })
 }
 
-/// A file: the common shape is read here, anything else through serde.
-fn file(r: &mut Reader<'_>) -> Option<Box<File>> {
-    r.peek()?;
-    let (start, depth) = (r.json.at, r.depth);
-    if let Some(file) = file_fast(r) {
-        return Some(Box::new(file));
-    }
-    (r.json.at, r.depth) = (start, depth);
-    serde_value(r).map(Box::new)
-}
-
-/// One value through serde, alone; `None` if serde refuses it, or would
-/// refuse it where it stands in the whole input (too deep).
-fn serde_value<T: serde::de::DeserializeOwned>(r: &mut Reader<'_>) -> Option<T> {
-    r.peek()?;
-    let start = r.json.at;
-    r.skip_value_for_serde()?;
-    serde_json::from_str(&r.text[start..r.json.at]).ok()
-}
-
-fn file_fast(r: &mut Reader<'_>) -> Option<File> {
-    let (mut id_, mut tag, mut filename, mut metadata, mut content_type, mut size) =
-        (None, None, None, None, None, None);
-    let mut file = File::new(FileId::new(""), FileTag::Attachments, "", Metadata::File, "", 0);
-    let mut seen = Seen(0);
-    object(r, |key, r| {
-        match key {
-            "_id" => once!(seen, 1, id_ = Some(FileId::new(r.plain()?))),
-            "tag" => once!(seen, 1 << 1, tag = Some(FileTag::from_wire(r.plain()?))),
-            "filename" => once!(seen, 1 << 2, filename = Some(r.plain()?)),
-            "metadata" => once!(seen, 1 << 3, metadata = Some(metadata_fast(r)?)),
-            "content_type" => once!(seen, 1 << 4, content_type = Some(r.plain()?)),
-            "size" => once!(seen, 1 << 5, size = Some(integer(r)?)),
-            "deleted" => once!(seen, 1 << 6, file.deleted = optional(r, boolean)?),
-            "reported" => once!(seen, 1 << 7, file.reported = optional(r, boolean)?),
-            // Legacy and rare keys go to serde.
-            _ => return None,
-        }
-        Some(())
-    })?;
-    file.id = id_?;
-    file.tag = tag?;
-    file.filename = filename?.into();
-    file.metadata = metadata?;
-    file.content_type = content_type?.into();
-    file.size = size?;
-    Some(file)
-}
-
-/// Image and video metadata with `type` first, as the server writes it.
-fn metadata_fast(r: &mut Reader<'_>) -> Option<Metadata> {
-    let mut kind = None;
-    let (mut width, mut height, mut thumbhash, mut animated) = (None, None, None, None);
-    object(r, |key, r| {
-        match key {
-            "type" if kind.is_none() => kind = Some(r.plain()?),
-            "width" if width.is_none() => width = Some(u64::try_from(integer(r)?).ok()?),
-            "height" if height.is_none() => height = Some(u64::try_from(integer(r)?).ok()?),
-            "thumbhash" if thumbhash.is_none() => thumbhash = Some(optional(r, bytes)?),
-            "animated" if animated.is_none() => animated = Some(optional(r, boolean)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    let plain = width.is_none() && height.is_none() && thumbhash.is_none() && animated.is_none();
-    Some(match kind? {
-        "File" if plain => Metadata::File,
-        "Text" if plain => Metadata::Text,
-        "Audio" if plain => Metadata::Audio,
-        "Image" => Metadata::Image {
-            width: width?,
-            height: height?,
-            thumbhash: thumbhash.flatten(),
-            animated: animated.flatten(),
-        },
-        "Video" if thumbhash.is_none() && animated.is_none() => Metadata::Video {
-            width: width?,
-            height: height?,
-        },
-        // Unknown kinds keep their fields: serde's job.
-        _ => return None,
-    })
-}
-
-/// A JSON integer as `i64` (fractions, exponents and leading zeros go to serde).
-fn integer(r: &mut Reader<'_>) -> Option<i64> {
-    r.peek()?;
-    let start = r.json.at;
-    let negative = r.rest().first() == Some(&b'-');
-    let digits = r.rest()[usize::from(negative)..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let end = start + usize::from(negative) + digits;
-    let first = r.json.bytes.get(start + usize::from(negative));
-    if digits == 0 || digits > 18 || (digits > 1 && first == Some(&b'0')) {
-        return None;
-    }
-    if matches!(r.json.bytes.get(end), Some(b'.' | b'e' | b'E')) {
-        return None;
-    }
-    let value = r.text[start..end].parse().ok()?;
-    r.json.at = end;
-    Some(value)
-}
-
-/// An array of byte values.
-fn bytes(r: &mut Reader<'_>) -> Option<Vec<u8>> {
-    array(r, |r| u8::try_from(integer(r)?).ok())
-}
-
 /// The fast path for one user object; `None` means "ask serde". The user
 /// is filled in place, not read into a [`PartialUser`] and then moved
 /// field by field.
@@ -598,154 +496,35 @@ fn partial_user(r: &mut Reader<'_>) -> Option<PartialUser> {
     Some(p)
 }
 
-/// The fast path for `Ready` and the frequent Users events; `None` means
-/// "ask serde". `text` is the whole frame.
-pub(crate) fn event(text: &str, kind: EventKind) -> Option<Event> {
-    let mut r = Reader::new(text);
-    let event = match kind {
-        EventKind::Ready => Event::Ready(Box::new(ready(&mut r)?)),
-        EventKind::UserUpdate => Event::UserUpdate(Box::new(user_update(&mut r)?)),
-        EventKind::UserRelationship => Event::UserRelationship(Box::new(user_relationship(&mut r)?)),
-        EventKind::ChannelStartTyping => Event::ChannelStartTyping(typing(&mut r)?),
-        EventKind::ChannelStopTyping => Event::ChannelStopTyping(typing(&mut r)?),
-        EventKind::UserVoiceStateUpdate => Event::UserVoiceStateUpdate(Box::new(voice_update(&mut r)?)),
-        _ => return None,
-    };
-    r.at_end().then_some(event)
+/// One value through serde, alone; `None` if serde refuses it, or would
+/// refuse it where it stands in the whole input (too deep).
+fn serde_value<T: serde::de::DeserializeOwned>(r: &mut Reader<'_>) -> Option<T> {
+    r.peek()?;
+    let start = r.json.at;
+    r.skip_value_for_serde()?;
+    serde_json::from_str(&r.text[start..r.json.at]).ok()
 }
 
-/// Walks an event object: `type` is skipped, other keys go to `field`.
-fn envelope<'a>(
-    r: &mut Reader<'a>,
-    mut field: impl FnMut(&str, &mut Reader<'a>) -> Option<()>,
-) -> Option<()> {
-    let mut tag_seen = false;
-    object(r, |key, r| {
-        if key == "type" && !tag_seen {
-            tag_seen = true;
-            r.plain().map(drop)
-        } else {
-            field(key, r)
-        }
-    })
-}
-
-/// `Ready`: its users (most of a large account's `Ready`) through the fast
-/// user path, every other part through serde, each read in place.
-fn ready(r: &mut Reader<'_>) -> Option<Ready> {
-    let mut ready = Ready::default();
-    let mut seen = Seen(0);
-    envelope(r, |key, r| {
-        match key {
-            "users" => once!(seen, 1, ready.users = optional(r, |r| array(r, user_or_serde))?),
-            "servers" => once!(seen, 1 << 1, ready.servers = serde_value(r)?),
-            "channels" => once!(seen, 1 << 2, ready.channels = serde_value(r)?),
-            "members" => once!(seen, 1 << 3, ready.members = serde_value(r)?),
-            "emojis" => once!(seen, 1 << 4, ready.emojis = serde_value(r)?),
-            "voice_states" => once!(seen, 1 << 5, ready.voice_states = serde_value(r)?),
-            "user_settings" => once!(seen, 1 << 6, ready.user_settings = serde_value(r)?),
-            "channel_unreads" => once!(seen, 1 << 7, ready.channel_unreads = serde_value(r)?),
-            "policy_changes" => once!(seen, 1 << 8, ready.policy_changes = serde_value(r)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(ready)
-}
-
-fn user_update(r: &mut Reader<'_>) -> Option<UserUpdate> {
-    let (mut user, mut data, mut clear, mut event_id) = (None, None, None, None);
-    envelope(r, |key, r| {
-        match key {
-            "id" if user.is_none() => user = Some(id(r)?),
-            "data" if data.is_none() => data = Some(partial_user(r)?),
-            "clear" if clear.is_none() => clear = Some(optional(r, fields)?.unwrap_or_default()),
-            "event_id" if event_id.is_none() => event_id = Some(optional(r, |r| r.plain().map(Box::from))?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(UserUpdate {
-        id: user?,
-        data: data?,
-        clear: clear.unwrap_or_default(),
-        event_id: event_id.flatten(),
-    })
-}
-
-fn fields(r: &mut Reader<'_>) -> Option<Vec<FieldsUser>> {
-    array(r, |r| r.plain().map(FieldsUser::from_wire))
-}
-
-fn user_relationship(r: &mut Reader<'_>) -> Option<UserRelationship> {
-    let (mut me, mut user) = (None, None);
-    envelope(r, |key, r| {
-        match key {
-            "id" if me.is_none() => me = Some(id(r)?),
-            "user" if user.is_none() => user = Some(user_fast(r)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(UserRelationship { id: me?, user: user? })
-}
-
-fn typing(r: &mut Reader<'_>) -> Option<ChannelTyping> {
-    let (mut channel, mut user) = (None, None);
-    envelope(r, |key, r| {
-        match key {
-            "id" if channel.is_none() => channel = Some(id(r)?),
-            "user" if user.is_none() => user = Some(id(r)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(ChannelTyping {
-        id: channel?,
-        user: user?,
-    })
-}
-
-fn voice_update(r: &mut Reader<'_>) -> Option<UserVoiceStateUpdate> {
-    let (mut user, mut channel, mut data) = (None, None, None);
-    envelope(r, |key, r| {
-        match key {
-            "id" if user.is_none() => user = Some(id(r)?),
-            "channel_id" if channel.is_none() => channel = Some(id(r)?),
-            "data" if data.is_none() => data = Some(voice_fields(r)?),
-            _ => return None,
-        }
-        Some(())
-    })?;
-    Some(UserVoiceStateUpdate {
-        id: user?,
-        channel_id: channel?,
-        data: data?,
-    })
-}
-
-/// A partial voice state; `joined_at` (rare in updates) goes to serde.
-fn voice_fields(r: &mut Reader<'_>) -> Option<PartialUserVoiceState> {
-    let mut p = PartialUserVoiceState::default();
-    let mut seen = Seen(0);
-    object(r, |key, r| {
-        let (bit, slot) = match key {
-            "id" => {
-                seen.first(1)?;
-                p.id = optional(r, id)?;
-                return Some(());
-            }
-            "is_receiving" => (2, &mut p.is_receiving),
-            "is_publishing" => (4, &mut p.is_publishing),
-            "screensharing" => (8, &mut p.screensharing),
-            "camera" => (16, &mut p.camera),
-            _ => return None,
-        };
-        seen.first(bit)?;
-        *slot = optional(r, boolean)?;
-        Some(())
-    })?;
-    Some(p)
+/// A JSON integer as `i64` (fractions, exponents and leading zeros go to serde).
+fn integer(r: &mut Reader<'_>) -> Option<i64> {
+    r.peek()?;
+    let start = r.json.at;
+    let negative = r.rest().first() == Some(&b'-');
+    let digits = r.rest()[usize::from(negative)..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = start + usize::from(negative) + digits;
+    let first = r.json.bytes.get(start + usize::from(negative));
+    if digits == 0 || digits > 18 || (digits > 1 && first == Some(&b'0')) {
+        return None;
+    }
+    if matches!(r.json.bytes.get(end), Some(b'.' | b'e' | b'E')) {
+        return None;
+    }
+    let value = r.text[start..end].parse().ok()?;
+    r.json.at = end;
+    Some(value)
 }
 
 #[cfg(test)]
