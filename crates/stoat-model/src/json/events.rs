@@ -1,7 +1,14 @@
 //! The fast path for `Ready` and the frequent Users events, built on the
 //! user reader of the parent module.
 
-use super::*;
+use super::{
+    Reader, Seen, array, boolean, id, object, optional, partial_user, serde_value, user_fast, user_or_serde,
+};
+use crate::event::{
+    ChannelTyping, Event, EventKind, Ready, UserRelationship, UserUpdate, UserVoiceStateUpdate,
+};
+use crate::user::FieldsUser;
+use crate::voice::PartialUserVoiceState;
 
 /// The fast path for `Ready` and the frequent Users events; `None` means
 /// "ask serde". `text` is the whole frame.

@@ -1,7 +1,8 @@
 //! Files (avatars, backgrounds): their common shape read from the bytes,
 //! anything else through serde.
 
-use super::*;
+use super::{Reader, Seen, array, boolean, integer, object, optional, serde_value};
+use crate::file::{File, FileId, FileTag, Metadata};
 
 /// A file: the common shape is read here, anything else through serde.
 pub(super) fn file(r: &mut Reader<'_>) -> Option<Box<File>> {

@@ -25,17 +25,12 @@
 
 use compact_str::CompactString;
 
-use crate::event::{
-    ChannelTyping, Event, EventKind, Ready, UserRelationship, UserUpdate, UserVoiceStateUpdate,
-};
-use crate::file::{File, FileId, FileTag, Metadata};
 use crate::id::{Id, ULID_LEN};
 use crate::scan::{Json, MAX_DEPTH};
 use crate::user::{
-    BotInformation, Discriminator, FieldsUser, PartialUser, Presence, Relationship, RelationshipStatus, User,
-    UserBadges, UserFlags, UserStatus,
+    BotInformation, Discriminator, PartialUser, Presence, Relationship, RelationshipStatus, User, UserBadges,
+    UserFlags, UserStatus,
 };
-use crate::voice::PartialUserVoiceState;
 
 /// A cursor over input that was checked as UTF-8 once, so that strings are
 /// cut out of it (an O(1) boundary check) instead of being checked again.
@@ -530,6 +525,7 @@ fn integer(r: &mut Reader<'_>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{Event, EventKind, Ready};
 
     /// The recorded `Ready` frames take the fast path (not serde's, which
     /// would give the same result and so hide a fast path that gave up) and
