@@ -53,6 +53,8 @@ pub(crate) struct Inner {
     configure_gateway: ConfigureGateway,
     /// The events connection, from `connect` to its end.
     pub(crate) connection: Connection,
+    /// `Ready`s applied through [`Client::ingest`], for their `session`.
+    ingested_readies: std::sync::atomic::AtomicU64,
 }
 
 /// The caller's changes to the events connection's settings, applied at
@@ -183,6 +185,7 @@ impl ClientBuilder {
                 tls: self.tls,
                 configure_gateway: self.configure_gateway,
                 connection: Connection::default(),
+                ingested_readies: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -352,7 +355,28 @@ impl Client {
     /// reads. For events that reach this process another way (from a
     /// process that holds the connection, through a queue), so that the
     /// cache and the handlers see them as they would from the socket.
+    ///
+    /// A `Ready` replaces the cache's state and becomes [`Event::Ready`]
+    /// (its `session` counts the `Ready`s this client ingested before it).
     pub fn ingest(&self, event: stoat_model::Event, mut emit: impl FnMut(Event)) {
+        if let stoat_model::Event::Ready(state) = event {
+            let event = stoat_model::Event::Ready(state);
+            self.inner.cache.update(&event);
+            if let stoat_model::Event::Ready(state) = event {
+                if let Some(me) = state.own_user() {
+                    self.inner.http.set_own_id(me.id);
+                }
+                let session = self
+                    .inner
+                    .ingested_readies
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                emit(Event::Ready(crate::event::Ready {
+                    session,
+                    state: Arc::from(state),
+                }));
+            }
+            return;
+        }
         crate::ingest::ingest(&self.inner.cache, event, &mut emit);
     }
 
