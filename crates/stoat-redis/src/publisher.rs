@@ -318,6 +318,20 @@ impl Publisher {
     fn published(&mut self, count: usize, added: usize) {
         self.buffer.drain(..count);
         self.stats.published.fetch_add(added as u64, Ordering::Relaxed);
+        // The loss is written down as soon as there is room, not only when
+        // the next event comes.
+        if self.unreported > 0 && self.buffer.len() < self.capacity {
+            self.report_loss();
+        }
+    }
+
+    fn report_loss(&mut self) {
+        let lost = std::mem::take(&mut self.unreported);
+        tracing::error!(
+            lost,
+            "events were lost while Redis was away; the workers are told"
+        );
+        self.queue(0, "l", Bytes::from(lost.to_string()));
     }
 
     /// Publishes everything buffered (one attempt per batch).
