@@ -1,0 +1,132 @@
+//! A bot across processes, in one command: the local Stoat server, a
+//! redis-server of its own (or `REDIS_URL`), a publisher holding the events
+//! connection and three workers running the same handler, sharing one rate
+//! limit. Friends send messages; each worker says which it handled.
+//!
+//! ```sh
+//! cargo run -p stoat-redis --example scaled_bot
+//! ```
+//!
+//! In production the publisher and each worker are processes of their own
+//! (on one host or many); here they are tasks, to show the pieces at once.
+
+#[path = "../tests/support/redis_server.rs"]
+#[allow(dead_code, unreachable_pub, reason = "shared with the tests")]
+mod redis_server;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use stoat::event::MessageCreate;
+use stoat::{Client, EventHandler, Token};
+use stoat_emulator::{Config, Emulator};
+use stoat_gateway::Gateway;
+use stoat_redis::{Publisher, RedisRateLimiter, Worker};
+
+/// The bot's handler: the same as a single-process bot's.
+struct Bot {
+    name: String,
+    handled: Arc<Mutex<BTreeMap<String, u32>>>,
+}
+
+impl EventHandler for Bot {
+    async fn on_message(&self, client: &Client, event: &MessageCreate) {
+        let message = &event.message;
+        if client.cache().me_id() == Some(message.author) {
+            return;
+        }
+        *self.handled.lock().unwrap().entry(self.name.clone()).or_default() += 1;
+        println!("[{}] {}: {}", self.name, message.channel, message.text());
+        if message.text() == "!ping"
+            && let Err(error) = client.reply(message, "pong").await
+        {
+            eprintln!("[{}] {error}", self.name);
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let (_redis, url) = if let Ok(url) = std::env::var("REDIS_URL") {
+        (None, url)
+    } else {
+        let server = redis_server::RedisServer::start();
+        let url = server.url();
+        (Some(server), url)
+    };
+    let server = Emulator::start_with(Config {
+        rate_limit_window: Duration::from_secs(1),
+        ..Config::default()
+    })
+    .await?;
+    let bot = server.create_user("scaled-bot");
+    let client_of = |token: Token| Client::builder(token).api_url(server.api_url()).build();
+    let bot_client = client_of(Token::Session(bot.token.clone()));
+
+    // Six friends, each in a DM with the bot.
+    let mut friends = Vec::new();
+    for name in ["ada", "bob", "cy", "dee", "eve", "fay"] {
+        let friend = server.create_user(name);
+        let friend_client = client_of(Token::Session(friend.token.clone()));
+        friend_client.user(bot.id).send_friend_request().await?;
+        bot_client.user(friend.id).accept_friend_request().await?;
+        let dm = friend_client.http().open_dm(bot.id).await?;
+        friends.push((friend_client, dm.id().ok_or("a DM has an id")?));
+    }
+
+    // The publisher: the one events connection.
+    let (gateway, gateway_handle) = Gateway::builder(server.ws_url(), bot.token.clone()).build()?;
+    let mut publisher = Publisher::builder(&url).prefix("scaled-bot").connect().await?;
+    let publishing = tokio::spawn(async move { publisher.run(gateway).await });
+
+    // Three workers, one shared rate limit (one egress address).
+    let handled = Arc::new(Mutex::new(BTreeMap::new()));
+    let mut workers = Vec::new();
+    for i in 1..=3 {
+        let limiter = RedisRateLimiter::builder(&url, "egress-127.0.0.1")
+            .prefix("scaled-bot")
+            .window(Duration::from_secs(1))
+            .connect()
+            .await?;
+        let client = Client::builder(Token::Session(bot.token.clone()))
+            .api_url(server.api_url())
+            .http(|http| http.rate_limiter(Arc::new(limiter)))
+            .build();
+        let worker = Worker::builder(&url, client)
+            .prefix("scaled-bot")
+            .name(format!("worker{i}"))
+            .lease(Duration::from_secs(1))
+            .connect()
+            .await?;
+        let bot_handler = Bot {
+            name: format!("worker{i}"),
+            handled: Arc::clone(&handled),
+        };
+        workers.push(tokio::spawn(async move { worker.run(&bot_handler).await }));
+    }
+    // Each worker takes its share of the partitions within a heartbeat or two.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    for round in 0..5 {
+        for (friend, dm) in &friends {
+            let text = if round % 2 == 0 {
+                "!ping".to_owned()
+            } else {
+                format!("hello #{round}")
+            };
+            friend.channel(*dm).send(text).await?;
+        }
+    }
+    // Let the last replies go out before the summary.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    println!("\nmessages handled per worker: {:?}", handled.lock().unwrap());
+
+    gateway_handle.close();
+    publishing.await??;
+    for worker in workers {
+        worker.abort();
+    }
+    server.shutdown().await;
+    Ok(())
+}
