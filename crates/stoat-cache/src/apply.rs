@@ -164,7 +164,9 @@ impl Cache {
         }
     }
 
-    /// An event that makes at most one change.
+    /// An event that makes at most one change. Long because it is the one
+    /// table from event kind to the rule that applies it (one arm each, the
+    /// small edits inline): split, the table would be read in pieces.
     fn update_one(&self, event: &Event) -> Update {
         match event {
             Event::Ready(ready) => self.ready(ready),
