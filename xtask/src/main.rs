@@ -26,6 +26,9 @@ type Step = (
     &'static [(&'static str, &'static str)],
 );
 
+/// Where the publish dry run builds the packages.
+const PUBLISH_TARGET: &str = "target/publish-check";
+
 /// What `cargo xtask ci` runs, in order.
 const CI: &[Step] = &[
     ("format", &["fmt", "--all", "--check"], &[]),
@@ -67,7 +70,8 @@ const CI: &[Step] = &[
     (
         "publish (dry run)",
         &["publish", "--workspace", "--dry-run", "--allow-dirty"],
-        &[],
+        // A target folder of its own, emptied first (`forget_packaged_sources`).
+        &[("CARGO_TARGET_DIR", PUBLISH_TARGET)],
     ),
 ];
 
@@ -254,13 +258,16 @@ fn human(ns: f64) -> String {
     }
 }
 
-/// Cargo unpacks the packages a publish dry run verifies against into its
-/// registry sources, keyed by the path of the local overlay registry, and
-/// never unpacks the same name and version again: once the code changed at
-/// one version, the verification would build against the old sources.
-/// Those copies (in the sources of local registries, whose folder names
-/// start with `-`) are removed before the run.
+/// Cargo treats the packages a publish dry run verifies against as a
+/// registry's, which never change at one version: it unpacks each into its
+/// registry sources once (keyed by the path of the local overlay registry)
+/// and reuses what it compiled from them. Once the code changed at the same
+/// version, the verification would build against old sources or old
+/// builds. Both are removed before the run: the unpacked copies (in the
+/// sources of local registries, whose folder names start with `-`) and the
+/// dry run's own target folder.
 fn forget_packaged_sources() {
+    let _ = std::fs::remove_dir_all(PUBLISH_TARGET);
     let home = std::env::var_os("CARGO_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".cargo")));
