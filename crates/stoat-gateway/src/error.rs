@@ -123,29 +123,41 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// What went wrong, then its deepest cause, in one line (a frame that
+    /// did not decode says why itself).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ErrorKind::Decode(error) => write!(f, "a frame did not decode: {error}"),
-            ErrorKind::ConnectionLost => f.write_str("the connection was lost"),
-            ErrorKind::HeartbeatTimeout { waited } => {
+        self.kind.fmt(f)?;
+        if let Some(source) = self.source.as_deref() {
+            write!(f, " ({})", stoat_model::error::root_cause(source))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode(error) => write!(f, "a frame did not decode: {error}"),
+            Self::ConnectionLost => f.write_str("the connection was lost"),
+            Self::HeartbeatTimeout { waited } => {
                 write!(f, "no pong within {} ms", waited.as_millis())
             }
-            ErrorKind::SendTimeout => f.write_str("sending a frame timed out"),
-            ErrorKind::Connect => f.write_str("could not connect"),
-            ErrorKind::Rejected { status } => write!(f, "the upgrade was answered with HTTP {status}"),
-            ErrorKind::ConnectTimeout => f.write_str("connecting timed out"),
-            ErrorKind::ReadyTimeout => f.write_str("Ready did not arrive in time"),
-            ErrorKind::Protocol => f.write_str("the WebSocket protocol was broken"),
-            ErrorKind::Server(error) => write!(f, "the server failed: {}", error.kind.type_name()),
-            ErrorKind::Authentication(error) => {
+            Self::SendTimeout => f.write_str("sending a frame timed out"),
+            Self::Connect => f.write_str("could not connect"),
+            Self::Rejected { status } => write!(f, "the upgrade was answered with HTTP {status}"),
+            Self::ConnectTimeout => f.write_str("connecting timed out"),
+            Self::ReadyTimeout => f.write_str("Ready did not arrive in time"),
+            Self::Protocol => f.write_str("the WebSocket protocol was broken"),
+            Self::Server(error) => write!(f, "the server failed: {}", error.kind.type_name()),
+            Self::Authentication(error) => {
                 write!(f, "authentication failed: {}", error.kind.type_name())
             }
-            ErrorKind::LoggedOut => f.write_str("the session was logged out"),
-            ErrorKind::GaveUp { attempts } => write!(f, "gave up after {attempts} attempts"),
-            ErrorKind::Url => f.write_str("the URL is not a valid events URL"),
-            ErrorKind::InsecureUrl => f.write_str("ws:// to a non-loopback host; use wss://"),
-            ErrorKind::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
-            ErrorKind::Closed => f.write_str("the connection is closed"),
+            Self::LoggedOut => f.write_str("the session was logged out"),
+            Self::GaveUp { attempts } => write!(f, "gave up after {attempts} attempts"),
+            Self::Url => f.write_str("the URL is not a valid events URL"),
+            Self::InsecureUrl => f.write_str("ws:// to a non-loopback host; use wss://"),
+            Self::TlsUnavailable => f.write_str("wss:// needs the `rustls` feature"),
+            Self::Closed => f.write_str("the connection is closed"),
         }
     }
 }

@@ -155,23 +155,11 @@ impl fmt::Display for Error {
             (None, _) => f.write_str("a request failed: ")?,
         }
         self.kind.fmt(f)?;
-        if let Some(cause) = deepest(self.source.as_deref()) {
-            write!(f, " ({cause})")?;
+        if let Some(source) = self.source.as_deref() {
+            write!(f, " ({})", stoat_model::error::root_cause(source))?;
         }
         Ok(())
     }
-}
-
-/// The last error of a `source` chain: the one that says what really
-/// happened (`Connection refused`), under the layers that wrap it.
-fn deepest<'a>(
-    error: Option<&'a (dyn std::error::Error + Send + Sync + 'static)>,
-) -> Option<&'a (dyn std::error::Error + 'static)> {
-    let mut current: &(dyn std::error::Error + 'static) = error?;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    Some(current)
 }
 
 impl fmt::Display for ErrorKind {

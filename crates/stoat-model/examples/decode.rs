@@ -18,7 +18,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// What the example ends with: an error of any kind, printed as a sentence.
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+fn run() -> Outcome {
     // A REST exchange: decode its body as a user.
     let exchange: serde_json::Value = serde_json::from_str(FRIEND)?;
     let mut bob: User = serde_json::from_value(exchange["body"].clone())?;

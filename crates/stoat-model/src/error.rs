@@ -469,6 +469,18 @@ impl fmt::Display for ErrorBody {
     }
 }
 
+/// The last error of `error`'s `source` chain (`error` itself when it has
+/// none): the one that says what really happened (`Connection refused`),
+/// under the layers that wrap it. The transports end their messages with
+/// it, so that one line says what failed and why.
+pub fn root_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@
 mod redis_server;
 
 use std::collections::BTreeMap;
+use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,8 +47,21 @@ impl EventHandler for Bot {
     }
 }
 
+/// What the example ends with: an error of any kind, printed as a sentence.
+type Outcome = Result<(), Box<dyn std::error::Error>>;
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Outcome {
     let (_redis, url) = if let Ok(url) = std::env::var("REDIS_URL") {
         (None, url)
     } else {

@@ -56,7 +56,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn respond() -> Result<(), Box<dyn Error + Send + Sync>> {
+/// What the example ends with: an error of any kind, printed as a sentence.
+type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
+
+async fn respond() -> Outcome {
     if let Some(builder) = Client::builder_from_env() {
         let responder = Responder {
             accepted: AtomicUsize::new(0),

@@ -59,7 +59,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn watch() -> Result<(), Box<dyn Error + Send + Sync>> {
+/// What the example ends with: an error of any kind, printed as a sentence.
+type Outcome = Result<(), Box<dyn Error + Send + Sync>>;
+
+async fn watch() -> Outcome {
     if let Some(builder) = Client::builder_from_env() {
         return Ok(builder.build().run(&Watcher).await?);
     }

@@ -112,11 +112,7 @@ impl fmt::Display for Error {
                 } else {
                     "on the events connection"
                 };
-                write!(f, "{doing}: {error}")?;
-                if let Some(cause) = deepest(error) {
-                    write!(f, " ({cause})")?;
-                }
-                Ok(())
+                write!(f, "{doing}: {error}")
             }
             Self::Timeout { waited } => write!(
                 f,
@@ -134,18 +130,6 @@ impl fmt::Display for Error {
             }
         }
     }
-}
-
-/// The last error of `error`'s `source` chain (the one that says what
-/// really happened), if it has one.
-fn deepest<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a (dyn std::error::Error + 'static)> {
-    let mut current = error.source()?;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    Some(current)
 }
 
 impl std::error::Error for Error {
