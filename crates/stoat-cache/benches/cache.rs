@@ -1,27 +1,31 @@
-//! Cache benchmarks, each next to a baseline measured in the same run, on
+//! Cache timings, each next to a baseline measured in the same run, on
 //! two corpora: users shaped like a busy community's (`rich`) and the
 //! sparser recorded shape (`sparse`):
 //!
-//! * bytes per cached user, counted with a counting allocator, against a
-//!   `HashMap<String, revolt_models::v0::User>` of the same users (printed);
 //! * the mixed `UserUpdate` stream applied on one thread, against applying
-//!   the same updates to a `HashMap<UserId, User>` of model users;
+//!   the same updates to a `HashMap<UserId, User>` of model users (and,
+//!   for reference, to a `DashMap<UserId, User>`: the cache's map type
+//!   holding whole users);
 //! * `Ready` ingest of 10,000 users, against decoding the same `Ready`
 //!   frame and against cloning the users into that map.
+//!
+//! They run on the system allocator: the counting one of the memory bench
+//! (`benches/memory.rs`) adds an atomic operation to every allocation and
+//! free, which would weigh on whichever side allocates more.
 //!
 //! Run: `cargo bench -p stoat-cache --bench cache` (figures in docs/performance.md).
 #![allow(missing_docs, reason = "a benchmark binary")]
 #![allow(
     unsafe_code,
-    reason = "a counting global allocator needs `unsafe impl GlobalAlloc`"
+    reason = "the shared support module defines the counting allocator, not installed here"
 )]
-#![allow(clippy::cast_precision_loss, reason = "ratios of byte counts for display")]
 #![allow(clippy::cast_possible_truncation, reason = "small indices")]
 
 use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dashmap::DashMap;
 use stoat_cache::Cache;
 use stoat_model::event::{Event, Format, Ready, UserUpdate};
 use stoat_model::{PartialUser, Presence, User, UserId, UserStatus};
@@ -29,46 +33,13 @@ use stoat_model::{PartialUser, Presence, User, UserId, UserStatus};
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use support::{Counting, held, ready_frame, rich_users, user_updates, users};
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+use support::{ready_frame, rich_users, user_updates, users};
 
 fn ready(users: &[User]) -> Event {
     Event::Ready(Box::new(Ready {
         users: Some(users.to_vec()),
         ..Ready::default()
     }))
-}
-
-fn memory(shape: &str, users: &[User]) {
-    let ready = ready(users);
-    let (ours, cache) = held(|| {
-        let cache = Cache::new();
-        cache.update(&ready);
-        cache
-    });
-    let estimate = cache.stats().user_bytes;
-    let revolt: Vec<revolt_models::v0::User> = users
-        .iter()
-        .map(|u| serde_json::from_value(serde_json::to_value(u).unwrap()).unwrap())
-        .collect();
-    let (theirs, map) = held(|| {
-        revolt
-            .iter()
-            .map(|u| (u.id.clone(), u.clone()))
-            .collect::<HashMap<_, _>>()
-    });
-    drop(revolt);
-    let n = users.len() as f32;
-    println!(
-        "{shape}: bytes per cached user: stoat-cache {:.1} B (stats estimate {:.1} B), HashMap<String, revolt_models::v0::User> {:.0} B, ratio {:.2}x",
-        ours as f32 / n,
-        estimate as f32 / n,
-        theirs as f32 / n,
-        theirs as f32 / ours as f32
-    );
-    drop((cache, map));
 }
 
 /// The stream measured before the rich corpus: statuses and online
@@ -113,6 +84,20 @@ fn apply_updates(c: &mut Criterion, name: &str, users: &[User], events: &[Event]
             }
         });
     });
+    // The same users whole, in the map type the cache uses: what the
+    // concurrent map costs before any compact form.
+    let shared: DashMap<UserId, User> = users.iter().map(|u| (u.id, u.clone())).collect();
+    group.bench_function("DashMap<UserId, User> (reference)", |b| {
+        b.iter(|| {
+            for event in events {
+                if let Event::UserUpdate(u) = event
+                    && let Some(mut user) = shared.get_mut(&u.id)
+                {
+                    black_box(user.apply_update(&u.data, &u.clear));
+                }
+            }
+        });
+    });
     group.finish();
 }
 
@@ -139,9 +124,6 @@ fn ingest_ready(c: &mut Criterion, name: &str, users: &[User]) {
 }
 
 fn benches(c: &mut Criterion) {
-    memory("rich", &rich_users(100_000));
-    memory("sparse", &users(100_000));
-
     let rich = rich_users(10_000);
     apply_updates(c, "user_update/mixed-rich", &rich, &user_updates(&rich, 1024));
     let sparse = users(10_000);

@@ -10,11 +10,11 @@ use stoat_model::id::ChannelId;
 use stoat_model::user::apply_update;
 use stoat_model::voice::VoiceStateChanges;
 use stoat_model::{
-    BotInformation, Channel, Message, MessageId, PartialUser, RelationshipStatus, UserChanges, UserFields,
-    UserId, UserVoiceState,
+    Channel, Message, MessageId, RelationshipStatus, UserChanges, UserFields, UserId, UserVoiceState,
 };
 
-use crate::{Cache, CachedUser, Resources};
+use crate::user::Edit;
+use crate::{Cache, CachedUser, Resources, UserBefore};
 
 /// What an event changed in the cache.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,16 +79,16 @@ pub enum Update {
     },
 }
 
-/// How a user changed: which fields, and their old values (only those, so
-/// nothing whole is copied). The new values are in the cache.
+/// How a user changed: which fields, and their old values. The new values
+/// are in the cache.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserDiff {
     /// The user.
     pub id: UserId,
     /// What changed ([`UserChanges::PROFILE`]: the cached profile was dropped).
     pub changes: UserChanges,
-    /// The old values of the changed fields.
-    pub before: PartialUser,
+    /// The old values of the changed fields, read when asked for.
+    pub before: UserBefore,
 }
 
 impl Cache {
@@ -275,20 +275,13 @@ impl Cache {
             // Users not seen before are not built from partials.
             return Update::Nothing;
         };
-        // The old values of what the update may change, read before it is
-        // applied in place; those it did not change are dropped after.
-        let touched = UserChanges::touched_by(&update.data, &update.clear);
-        let before = entry.values(touched);
-        let changes = apply_update(&mut *entry, &update.data, &update.clear);
+        let mut edit = Edit::new(&mut entry);
+        let changes = apply_update(&mut edit, &update.data, &update.clear);
+        let before = edit.before(changes);
         drop(entry);
         if changes.is_empty() {
             return Update::Nothing;
         }
-        let before = if changes == touched {
-            before
-        } else {
-            only(before, changes)
-        };
         if changes.contains(UserChanges::PROFILE) {
             self.profiles.remove(&update.id);
         }
@@ -315,7 +308,7 @@ impl Cache {
                     status: after.clone(),
                 });
             }
-            me.set_relations(&relations);
+            Edit::new(&mut me).set_relations(&relations);
         }
         if before == after {
             Update::Nothing
@@ -332,16 +325,17 @@ impl Cache {
     fn platform_wipe(&self, wipe: &UserPlatformWipe) -> Update {
         let user = wipe.user_id;
         if let Some(mut entry) = self.users.get_mut(&user) {
-            entry.set_flags(wipe.flags);
-            entry.set_relationship(&RelationshipStatus::None);
-            entry.set_online(false);
+            let mut wiped = Edit::new(&mut entry);
+            wiped.set_flags(wipe.flags);
+            wiped.set_relationship(&RelationshipStatus::None);
+            wiped.set_online(false);
         }
         if let Some(me) = self.me_id()
             && let Some(mut own) = self.users.get_mut(&me)
         {
             let mut relations = own.relations().to_vec();
             relations.retain(|r| r.id != user);
-            own.set_relations(&relations);
+            Edit::new(&mut own).set_relations(&relations);
         }
         if let Some((_, channel)) = self.dm_by_user.remove(&user) {
             self.channels.remove(&channel);
@@ -574,26 +568,5 @@ impl Cache {
             before: Some(before),
             after: Some(state.clone()),
         }
-    }
-}
-
-/// `values` without the fields outside `keep`.
-fn only(values: PartialUser, keep: UserChanges) -> PartialUser {
-    let pick = |flag| keep.contains(flag);
-    PartialUser {
-        id: None,
-        username: values.username.filter(|_| pick(UserChanges::USERNAME)),
-        discriminator: values.discriminator.filter(|_| pick(UserChanges::DISCRIMINATOR)),
-        display_name: values.display_name.filter(|_| pick(UserChanges::DISPLAY_NAME)),
-        pronouns: values.pronouns.filter(|_| pick(UserChanges::PRONOUNS)),
-        avatar: values.avatar.filter(|_| pick(UserChanges::AVATAR)),
-        relations: values.relations.filter(|_| pick(UserChanges::RELATIONS)),
-        badges: values.badges.filter(|_| pick(UserChanges::BADGES)),
-        status: values.status.filter(|_| pick(UserChanges::STATUS)),
-        flags: values.flags.filter(|_| pick(UserChanges::FLAGS)),
-        privileged: values.privileged.filter(|_| pick(UserChanges::PRIVILEGED)),
-        bot: values.bot.filter(|_: &BotInformation| pick(UserChanges::BOT)),
-        relationship: values.relationship.filter(|_| pick(UserChanges::RELATIONSHIP)),
-        online: values.online.filter(|_| pick(UserChanges::ONLINE)),
     }
 }

@@ -22,7 +22,7 @@
 //! let update = br#"{"type":"UserUpdate","id":"01M860DVV8WZCHA5KA04G45WJS",
 //!     "data":{"display_name":"Alice"},"clear":[],"event_id":null}"#;
 //! let Update::User(diff) = cache.update(&Event::decode(Format::Json, update)?) else { panic!() };
-//! assert_eq!(diff.before.display_name, None);
+//! assert_eq!(diff.before.display_name(), None);
 //! assert_eq!(cache.me().unwrap().display_name.as_deref(), Some("Alice"));
 //! # Ok::<(), stoat_model::event::DecodeError>(())
 //! ```
@@ -45,7 +45,7 @@ use stoat_model::{
 };
 
 pub use apply::{Update, UserDiff};
-pub use user::CachedUser;
+pub use user::{CachedUser, UserBefore};
 
 bitflags! {
     /// What the cache keeps; the rest of each event is ignored.
@@ -382,4 +382,5 @@ const _: () = {
     send_sync_unpin::<CachedUser>();
     send_sync_unpin::<Update>();
     send_sync_unpin::<UserDiff>();
+    send_sync_unpin::<UserBefore>();
 };

@@ -121,8 +121,8 @@ fn user_update_clears_before_it_sets_and_reports_old_values() {
         panic!("{update:?}")
     };
     assert_eq!(diff.changes, UserChanges::STATUS | UserChanges::DISPLAY_NAME);
-    assert_eq!(diff.before.display_name.as_deref(), Some("Old"));
-    assert_eq!(diff.before.status.unwrap().text.as_deref(), Some("old"));
+    assert_eq!(diff.before.display_name(), Some("Old"));
+    assert_eq!(diff.before.status().unwrap().text.as_deref(), Some("old"));
     let bob = cache.user(id(BOB)).unwrap();
     assert_eq!(bob.display_name.as_deref(), Some("New"));
     assert_eq!(bob.status.unwrap().presence, None, "status is replaced whole");

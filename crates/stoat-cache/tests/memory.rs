@@ -8,10 +8,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use stoat_cache::Cache;
 use stoat_model::User;
-use stoat_model::event::{Event, Ready};
-use support::{Counting, held, rich_users, users};
+use support::{Counting, cache_of, rich_users, users};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -21,16 +19,7 @@ const COUNT: usize = 100_000;
 /// Bytes per user held by a cache of `users`, after checking the estimate
 /// of `stats` is within a tenth of the allocator's count.
 fn per_user(users: Vec<User>) -> isize {
-    let event = Event::Ready(Box::new(Ready {
-        users: Some(users),
-        ..Ready::default()
-    }));
-    let (held, cache) = held(|| {
-        let cache = Cache::new();
-        cache.update(&event);
-        cache
-    });
-    drop(event);
+    let (held, cache) = cache_of(users);
     let stats = cache.stats();
     println!(
         "{COUNT} users: {held} bytes held, {} B per user; the cache estimates {} B",

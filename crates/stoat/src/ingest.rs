@@ -165,7 +165,7 @@ fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit
 /// changed and what it was; else the update's own parts.
 fn user_update(update: Box<stoat_model::event::UserUpdate>, diff: Option<UserDiff>) -> UserUpdate {
     let (changes, before) = match diff {
-        Some(diff) => (diff.changes, Some(diff.before)),
+        Some(diff) => (diff.changes, Some(diff.before.to_partial())),
         None => (UserChanges::touched_by(&update.data, &update.clear), None),
     };
     UserUpdate {

@@ -57,20 +57,26 @@ pub(super) fn part(data: &[u8], part: Part) -> Option<&[u8]> {
 
 /// A text part (written from a `&str`, so always UTF-8).
 pub(super) fn text(data: &[u8], part: Part) -> Option<&str> {
-    self::part(data, part).map(|bytes| std::str::from_utf8(bytes).expect("text parts are written from str"))
+    self::part(data, part).map(utf8)
 }
 
-/// Appends `part`, its content written by `write` (`len`: a guess of the
-/// content's size, to allocate once).
+/// Text the byte form holds: always written from a `&str`.
+fn utf8(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("text is written from str")
+}
+
+/// Appends `part`, its `len` bytes of content written by `write`.
 pub(super) fn push(data: &mut Vec<u8>, part: Part, len: usize, write: impl FnOnce(&mut Vec<u8>)) {
     data.reserve(1 + varint_width(len as u64) + len);
     data.push(part as u8);
+    push_varint(data, len as u64);
     let start = data.len();
     write(data);
-    // Most contents are under 128 bytes, so the one-byte length inserted
-    // here moves a few bytes at most.
-    let (prefix, width) = varint_bytes((data.len() - start) as u64);
-    data.splice(start..start, prefix[..width].iter().copied());
+    assert_eq!(
+        data.len() - start,
+        len,
+        "a part's length is known before it is written"
+    );
 }
 
 /// Appends `part` with `content`.
@@ -78,26 +84,32 @@ pub(super) fn push_bytes(data: &mut Vec<u8>, part: Part, content: &[u8]) {
     push(data, part, content.len(), |out| out.extend_from_slice(content));
 }
 
-/// Replaces (or removes, with `None`) `part` in `data`.
-pub(super) fn replace(
-    data: &mut Box<[u8]>,
+/// `data` with `part` (found at `content`) replaced, or removed with
+/// `None`: a new byte string, allocated once, so that the old one can be
+/// kept as it was.
+pub(super) fn replaced(
+    data: &[u8],
     part: Part,
+    content: Option<Range<usize>>,
     len: usize,
     write: Option<impl FnOnce(&mut Vec<u8>)>,
-) {
-    let mut bytes = std::mem::take(data).into_vec();
-    if let Some(range) = find(&bytes, part) {
-        // The tag and the length prefix go too.
-        let head = range.start - 1 - varint_width((range.end - range.start) as u64);
-        bytes.drain(head..range.end);
+) -> Box<[u8]> {
+    // The old part goes with its tag and length prefix.
+    let old = content.map(|range| range.start - 1 - varint_width(range.len() as u64)..range.end);
+    let kept = data.len() - old.as_ref().map_or(0, Range::len);
+    let added = write.as_ref().map_or(0, |_| 1 + varint_width(len as u64) + len);
+    let mut bytes = Vec::with_capacity(kept + added);
+    match old {
+        Some(old) => {
+            bytes.extend_from_slice(&data[..old.start]);
+            bytes.extend_from_slice(&data[old.end..]);
+        }
+        None => bytes.extend_from_slice(data),
     }
     if let Some(write) = write {
-        // Exactly: a text part then fits with no second reallocation when
-        // the box is made.
-        bytes.reserve_exact(1 + varint_width(len as u64) + len);
         push(&mut bytes, part, len, write);
     }
-    *data = bytes.into_boxed_slice();
+    bytes.into_boxed_slice()
 }
 
 /// A string: its varint length, then its bytes.
@@ -107,8 +119,14 @@ pub(super) fn push_str(out: &mut Vec<u8>, text: &str) {
 }
 
 pub(super) fn push_varint(out: &mut Vec<u8>, value: u64) {
-    let (bytes, width) = varint_bytes(value);
-    out.extend_from_slice(&bytes[..width]);
+    match u8::try_from(value) {
+        // One byte: most lengths.
+        Ok(byte) if byte < 0x80 => out.push(byte),
+        _ => {
+            let (bytes, width) = varint_bytes(value);
+            out.extend_from_slice(&bytes[..width]);
+        }
+    }
 }
 
 /// LEB128: seven bits a byte, low first, the high bit set on all but the last.
@@ -131,6 +149,12 @@ fn varint_width(value: u64) -> usize {
 
 /// A varint and how many bytes it took.
 pub(super) fn varint(bytes: &[u8]) -> (u64, usize) {
+    // One byte: most lengths, read on every part skipped.
+    if let Some(&byte) = bytes.first()
+        && byte < 0x80
+    {
+        return (u64::from(byte), 1);
+    }
     let mut value = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         value |= u64::from(byte & 0x7F) << (7 * i);
@@ -151,11 +175,13 @@ impl<'a> Reader<'a> {
         value
     }
 
-    fn str(&mut self) -> &'a str {
+    /// A string's bytes (checked as UTF-8 only when read as text, not to
+    /// compare).
+    fn str(&mut self) -> &'a [u8] {
         let len = usize::try_from(self.varint()).unwrap_or(usize::MAX);
         let (text, rest) = self.0.split_at(len);
         self.0 = rest;
-        std::str::from_utf8(text).expect("strings are written from str")
+        text
     }
 }
 
@@ -180,9 +206,30 @@ pub(super) fn plain_avatar(file: &File) -> bool {
         && file.object_id.is_none()
 }
 
-/// The size of what [`write_avatar`] writes, about.
+/// The size of what [`write_avatar`] writes.
 pub(super) fn avatar_len(file: &File) -> usize {
-    file.id.as_str().len() + file.filename.len() + file.content_type.len() + 16
+    let Metadata::Image {
+        width,
+        height,
+        thumbhash,
+        ..
+    } = &file.metadata
+    else {
+        return 0;
+    };
+    let str_len = |text: &str| varint_width(text.len() as u64) + text.len();
+    1 + str_len(file.id.as_str())
+        + str_len(&file.filename)
+        + str_len(&file.content_type)
+        + varint_width(zigzag(file.size))
+        + varint_width(*width)
+        + varint_width(*height)
+        + thumbhash.as_ref().map_or(0, Vec::len)
+}
+
+/// A signed size as an unsigned varint, small either side of zero.
+fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)).cast_unsigned()
 }
 
 /// A plain avatar (see [`plain_avatar`]): a byte for `animated` and whether
@@ -207,7 +254,7 @@ pub(super) fn write_avatar(out: &mut Vec<u8>, file: &File) {
     push_str(out, file.id.as_str());
     push_str(out, &file.filename);
     push_str(out, &file.content_type);
-    push_varint(out, ((file.size << 1) ^ (file.size >> 63)).cast_unsigned());
+    push_varint(out, zigzag(file.size));
     push_varint(out, *width);
     push_varint(out, *height);
     if let Some(thumbhash) = thumbhash {
@@ -217,9 +264,9 @@ pub(super) fn write_avatar(out: &mut Vec<u8>, file: &File) {
 
 /// A plain avatar's fields, borrowed from its bytes.
 struct AvatarView<'a> {
-    id: &'a str,
-    filename: &'a str,
-    content_type: &'a str,
+    id: &'a [u8],
+    filename: &'a [u8],
+    content_type: &'a [u8],
     size: i64,
     width: u64,
     height: u64,
@@ -258,11 +305,11 @@ pub(super) fn read_avatar(bytes: &[u8]) -> File {
         animated: v.animated,
     };
     File::new(
-        FileId::new(v.id),
+        FileId::new(utf8(v.id)),
         FileTag::Avatars,
-        v.filename,
+        utf8(v.filename),
         metadata,
-        v.content_type,
+        utf8(v.content_type),
         v.size,
     )
 }
@@ -279,9 +326,9 @@ pub(super) fn avatar_is(bytes: &[u8], file: &File) -> bool {
     else {
         return false;
     };
-    v.id == file.id.as_str()
-        && v.filename == &*file.filename
-        && v.content_type == &*file.content_type
+    v.id == file.id.as_str().as_bytes()
+        && v.filename == file.filename.as_bytes()
+        && v.content_type == file.content_type.as_bytes()
         && v.size == file.size
         && v.width == *width
         && v.height == *height
@@ -305,29 +352,24 @@ mod tests {
 
     #[test]
     fn parts_are_replaced_and_removed_alone() {
-        let mut data: Box<[u8]> = vec![1, 0, 0].into_boxed_slice();
         let long = "x".repeat(200);
-        replace(
-            &mut data,
-            Part::Username,
-            3,
-            Some(|o: &mut Vec<u8>| o.extend(b"bob")),
-        );
-        replace(
-            &mut data,
-            Part::StatusText,
-            200,
-            Some(|o: &mut Vec<u8>| o.extend(long.as_bytes())),
-        );
-        replace(
-            &mut data,
-            Part::DisplayName,
-            3,
-            Some(|o: &mut Vec<u8>| o.extend(b"Bob")),
-        );
+        let set = |data: &[u8], part, content: &[u8]| {
+            let write = |o: &mut Vec<u8>| o.extend(content);
+            replaced(data, part, find(data, part), content.len(), Some(write))
+        };
+        let data = set(&[1, 0, 0], Part::Username, b"bob");
+        let data = set(&data, Part::StatusText, long.as_bytes());
+        let data = set(&data, Part::DisplayName, b"Bob");
         assert_eq!(text(&data, Part::StatusText), Some(long.as_str()));
-        replace(&mut data, Part::StatusText, 0, None::<fn(&mut Vec<u8>)>);
+        let old = data;
+        let found = find(&old, Part::StatusText);
+        let data = replaced(&old, Part::StatusText, found, 0, None::<fn(&mut Vec<u8>)>);
         assert_eq!(text(&data, Part::StatusText), None);
+        assert_eq!(
+            text(&old, Part::StatusText),
+            Some(long.as_str()),
+            "the old bytes are kept"
+        );
         assert_eq!(text(&data, Part::Username), Some("bob"));
         assert_eq!(text(&data, Part::DisplayName), Some("Bob"));
         assert_eq!(data.len(), HEADER + 2 * 5, "nothing of the long part is left");
@@ -353,6 +395,7 @@ mod tests {
             assert!(plain_avatar(&file));
             let mut out = Vec::new();
             write_avatar(&mut out, &file);
+            assert_eq!(out.len(), avatar_len(&file));
             assert_eq!(read_avatar(&out), file);
             assert!(avatar_is(&out, &file));
             let mut other = file.clone();

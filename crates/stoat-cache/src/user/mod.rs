@@ -1,13 +1,18 @@
 //! The compact form users are cached in.
 
+mod before;
 mod bytes;
+mod edit;
 
 use stoat_model::{
-    BotInformation, Discriminator, File, PartialUser, Presence, Relationship, RelationshipStatus, User,
-    UserBadges, UserChanges, UserFields, UserFlags, UserId, UserStatus,
+    BotInformation, Discriminator, File, Presence, Relationship, RelationshipStatus, User, UserBadges,
+    UserFlags, UserId, UserStatus,
 };
 
 use bytes::{DISCRIMINATOR, HEADER, Part, STATE};
+
+pub use before::UserBefore;
+pub(crate) use edit::Edit;
 
 /// A cached user: one byte string and a pointer (24 bytes inline).
 ///
@@ -16,8 +21,8 @@ use bytes::{DISCRIMINATOR, HEADER, Part, STATE};
 /// name, status text, pronouns, badges, bot owner and avatar the user has
 /// (see `user/bytes.rs`). What almost no user has (flags, an avatar of an
 /// unusual shape, your own relations, values this version does not know)
-/// goes into a box of its own. Updates change the bytes in place
-/// ([`UserFields`]), so the server's rules stay in
+/// goes into a box of its own. Updates change the bytes in place through
+/// [`stoat_model::UserFields`], so the server's rules stay in
 /// [`stoat_model::user::apply_update`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedUser {
@@ -156,173 +161,87 @@ impl CachedUser {
 
     /// The full user again (the id is the cache key, so it is passed in).
     pub fn to_user(&self, id: UserId) -> User {
+        let view = self.view();
         User {
             id,
-            username: self.username().into(),
-            discriminator: self.discriminator(),
-            display_name: self.display_name().map(Into::into),
-            pronouns: self.pronouns().map(Into::into),
-            avatar: self.avatar(),
-            relations: self.relations().to_vec(),
-            badges: self.badges(),
-            status: self.status(),
-            flags: self.flags(),
-            privileged: self.state() & PRIVILEGED != 0,
-            bot: self.bot_owner().map(|owner| BotInformation { owner }),
-            relationship: self.relationship(),
-            online: self.state() & ONLINE != 0,
+            username: view.username().into(),
+            discriminator: view.discriminator(),
+            display_name: view.display_name().map(Into::into),
+            pronouns: view.pronouns().map(Into::into),
+            avatar: view.avatar(),
+            relations: view.relations().to_vec(),
+            badges: view.badges(),
+            status: view.status(),
+            flags: view.flags(),
+            privileged: view.privileged(),
+            bot: view.bot(),
+            relationship: view.relationship(),
+            online: view.online(),
         }
     }
 
-    /// The old values of the fields in `fields`.
-    pub(crate) fn values(&self, fields: UserChanges) -> PartialUser {
-        // Each field is read only when asked for: most updates touch one.
-        let pick = |flag| fields.contains(flag);
-        PartialUser {
-            id: None,
-            username: pick(UserChanges::USERNAME).then(|| self.username().into()),
-            discriminator: pick(UserChanges::DISCRIMINATOR).then(|| self.discriminator()),
-            display_name: pick(UserChanges::DISPLAY_NAME)
-                .then(|| self.display_name().map(Into::into))
-                .flatten(),
-            pronouns: pick(UserChanges::PRONOUNS)
-                .then(|| self.pronouns().map(Into::into))
-                .flatten(),
-            avatar: pick(UserChanges::AVATAR).then(|| self.avatar()).flatten(),
-            relations: pick(UserChanges::RELATIONS).then(|| self.relations().to_vec()),
-            badges: pick(UserChanges::BADGES).then(|| self.badges()),
-            status: pick(UserChanges::STATUS).then(|| self.status()).flatten(),
-            flags: pick(UserChanges::FLAGS).then(|| self.flags()),
-            privileged: pick(UserChanges::PRIVILEGED).then(|| self.state() & PRIVILEGED != 0),
-            bot: pick(UserChanges::BOT)
-                .then(|| self.bot_owner().map(|owner| BotInformation { owner }))
-                .flatten(),
-            relationship: pick(UserChanges::RELATIONSHIP).then(|| self.relationship()),
-            online: pick(UserChanges::ONLINE).then(|| self.state() & ONLINE != 0),
-        }
-    }
-
-    fn state(&self) -> u8 {
-        self.data[STATE]
-    }
-
-    fn set_state(&mut self, mask: u8, value: u8) -> bool {
-        let old = self.data[STATE];
-        self.data[STATE] = old & !mask | value;
-        old != self.data[STATE]
-    }
-
-    fn status_code(&self) -> u8 {
-        self.state() >> STATUS_SHIFT & 0b111
-    }
-
-    fn text(&self, part: Part) -> Option<&str> {
-        bytes::text(&self.data, part)
-    }
-
-    /// Sets a text part; says whether it changed.
-    fn set_text(&mut self, part: Part, value: Option<&str>) -> bool {
-        if bytes::part(&self.data, part) == value.map(str::as_bytes) {
-            return false;
-        }
-        let write = value.map(|v| move |out: &mut Vec<u8>| out.extend_from_slice(v.as_bytes()));
-        bytes::replace(&mut self.data, part, value.map_or(0, str::len), write);
-        true
-    }
-
-    fn rare_mut(&mut self) -> &mut Rare {
-        self.rare.get_or_insert_with(Box::default)
-    }
-
-    /// Drops the rare box once it holds nothing.
-    fn tidy(&mut self) {
-        if self.rare.as_deref().is_some_and(|r| *r == Rare::default()) {
-            self.rare = None;
+    fn view(&self) -> View<'_> {
+        View {
+            header: std::array::from_fn(|at| self.data[at]),
+            data: &self.data,
+            rare: self.rare.as_deref(),
         }
     }
 
     /// Username.
     pub fn username(&self) -> &str {
-        self.text(Part::Username).unwrap_or_default()
+        self.view().username()
     }
 
     /// Discriminator.
     pub fn discriminator(&self) -> Discriminator {
-        let value = u16::from_le_bytes([self.data[DISCRIMINATOR], self.data[DISCRIMINATOR + 1]]);
-        Discriminator::new(value).unwrap_or(Discriminator::DELETED)
+        self.view().discriminator()
     }
 
     /// Display name.
     pub fn display_name(&self) -> Option<&str> {
-        self.text(Part::DisplayName)
+        self.view().display_name()
     }
 
     /// Pronouns.
     pub fn pronouns(&self) -> Option<&str> {
-        self.text(Part::Pronouns)
+        self.view().pronouns()
     }
 
     /// Avatar.
     pub fn avatar(&self) -> Option<Box<File>> {
-        match bytes::part(&self.data, Part::Avatar) {
-            Some(avatar) => Some(Box::new(bytes::read_avatar(avatar))),
-            None => self.rare.as_ref()?.avatar.clone(),
-        }
+        self.view().avatar()
     }
 
     /// Status.
     pub fn status(&self) -> Option<UserStatus> {
-        let presence = match self.status_code() {
-            NO_STATUS => return None,
-            NO_PRESENCE => None,
-            UNKNOWN => Some(Presence::Unknown(
-                self.rare
-                    .as_ref()
-                    .and_then(|r| r.unknown_presence.clone())
-                    .unwrap_or_default(),
-            )),
-            code => PRESENCES.get(usize::from(code - 2)).cloned(),
-        };
-        Some(UserStatus {
-            text: self.text(Part::StatusText).map(Into::into),
-            presence,
-        })
+        self.view().status()
     }
 
     /// Badges.
     pub fn badges(&self) -> UserBadges {
-        bytes::part(&self.data, Part::Badges).map_or(UserBadges::empty(), |b| {
-            UserBadges::from_bits_retain(u32::from_le_bytes(b.try_into().unwrap_or_default()))
-        })
+        self.view().badges()
     }
 
     /// Flags.
     pub fn flags(&self) -> UserFlags {
-        self.rare.as_ref().map_or(UserFlags::empty(), |r| r.flags)
+        self.view().flags()
     }
 
     /// Bot owner, for bots.
     pub fn bot_owner(&self) -> Option<UserId> {
-        bytes::part(&self.data, Part::Bot).map(bytes::read_bot)
+        self.view().bot().map(|bot| bot.owner)
     }
 
     /// Your relationship with this user.
     pub fn relationship(&self) -> RelationshipStatus {
-        match RELATIONS.get(usize::from(self.state() & RELATION)) {
-            Some(known) => known.clone(),
-            None => RelationshipStatus::Unknown(
-                self.rare
-                    .as_ref()
-                    .and_then(|r| r.unknown_relationship.clone())
-                    .unwrap_or_default(),
-            ),
-        }
+        self.view().relationship()
     }
 
     /// Online and not invisible.
     pub fn is_online(&self) -> bool {
         const INVISIBLE: u8 = 2 + 4;
-        self.state() & ONLINE != 0 && self.status_code() != INVISIBLE
+        self.view().online() && self.view().status_code() != INVISIBLE
     }
 
     /// Your relations (only on your own user).
@@ -346,131 +265,129 @@ impl CachedUser {
         });
         self.data.len() + rare
     }
+
+    /// Changes bits of the state byte; says whether they changed.
+    fn set_state(&mut self, mask: u8, value: u8) -> bool {
+        let old = self.data[STATE];
+        let new = old & !mask | value;
+        // Written only when it changes: an update that changes nothing
+        // leaves the line clean for the cores that read it.
+        if new != old {
+            self.data[STATE] = new;
+        }
+        new != old
+    }
+
+    /// Drops the rare box once it holds nothing.
+    fn tidy(&mut self) {
+        if self.rare.as_deref().is_some_and(|r| *r == Rare::default()) {
+            self.rare = None;
+        }
+    }
 }
 
-impl UserFields for CachedUser {
-    fn set_username(&mut self, value: &str) -> bool {
-        self.set_text(Part::Username, Some(value))
+/// A read of a user's compact form: the header, the byte string and the
+/// rare box. Cached users and the old values of an update
+/// ([`UserBefore`]) are both read through it.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    header: [u8; HEADER],
+    /// The byte string (header first); the parts are read from it.
+    data: &'a [u8],
+    rare: Option<&'a Rare>,
+}
+
+impl<'a> View<'a> {
+    fn text(&self, part: Part) -> Option<&'a str> {
+        bytes::text(self.data, part)
     }
 
-    fn set_discriminator(&mut self, value: Discriminator) -> bool {
-        let changed = self.discriminator() != value;
-        self.data[DISCRIMINATOR..DISCRIMINATOR + 2].copy_from_slice(&value.get().to_le_bytes());
-        changed
+    fn state(&self) -> u8 {
+        self.header[STATE]
     }
 
-    fn set_display_name(&mut self, value: Option<&str>) -> bool {
-        self.set_text(Part::DisplayName, value)
+    fn status_code(&self) -> u8 {
+        self.state() >> STATUS_SHIFT & 0b111
     }
 
-    fn set_pronouns(&mut self, value: Option<&str>) -> bool {
-        self.set_text(Part::Pronouns, value)
+    fn username(&self) -> &'a str {
+        self.text(Part::Username).unwrap_or_default()
     }
 
-    fn set_avatar(&mut self, value: Option<&File>) -> bool {
-        let current = bytes::part(&self.data, Part::Avatar);
-        let plain = value.filter(|file| bytes::plain_avatar(file));
-        let unchanged = match (current, value) {
-            (Some(bytes), Some(file)) => plain.is_some() && bytes::avatar_is(bytes, file),
-            (Some(_), None) => false,
-            (None, value) => self.rare.as_ref().and_then(|r| r.avatar.as_deref()) == value,
-        };
-        if unchanged {
-            return false;
+    fn discriminator(&self) -> Discriminator {
+        let value = u16::from_le_bytes([self.header[DISCRIMINATOR], self.header[DISCRIMINATOR + 1]]);
+        Discriminator::new(value).unwrap_or(Discriminator::DELETED)
+    }
+
+    fn display_name(&self) -> Option<&'a str> {
+        self.text(Part::DisplayName)
+    }
+
+    fn pronouns(&self) -> Option<&'a str> {
+        self.text(Part::Pronouns)
+    }
+
+    fn avatar(&self) -> Option<Box<File>> {
+        match bytes::part(self.data, Part::Avatar) {
+            Some(avatar) => Some(Box::new(bytes::read_avatar(avatar))),
+            None => self.rare?.avatar.clone(),
         }
-        let write = plain.map(|file| |out: &mut Vec<u8>| bytes::write_avatar(out, file));
-        bytes::replace(
-            &mut self.data,
-            Part::Avatar,
-            plain.map_or(0, bytes::avatar_len),
-            write,
-        );
-        let odd = value
-            .filter(|_| plain.is_none())
-            .map(|file| Box::new(file.clone()));
-        if odd.is_some() || self.rare.is_some() {
-            self.rare_mut().avatar = odd;
-            self.tidy();
-        }
-        true
-    }
-
-    fn set_relations(&mut self, value: &[Relationship]) -> bool {
-        if self.relations() == value {
-            return false;
-        }
-        self.rare_mut().relations = value.to_vec();
-        self.tidy();
-        true
-    }
-
-    fn set_badges(&mut self, value: UserBadges) -> bool {
-        if self.badges() == value {
-            return false;
-        }
-        let bits = value.bits().to_le_bytes();
-        let write = (!value.is_empty()).then_some(move |out: &mut Vec<u8>| out.extend_from_slice(&bits));
-        bytes::replace(&mut self.data, Part::Badges, 4, write);
-        true
     }
 
     fn status(&self) -> Option<UserStatus> {
-        CachedUser::status(self)
+        let presence = match self.status_code() {
+            NO_STATUS => return None,
+            NO_PRESENCE => None,
+            UNKNOWN => Some(Presence::Unknown(
+                self.rare
+                    .and_then(|r| r.unknown_presence.clone())
+                    .unwrap_or_default(),
+            )),
+            code => PRESENCES.get(usize::from(code - 2)).cloned(),
+        };
+        Some(UserStatus {
+            text: self.text(Part::StatusText).map(Into::into),
+            presence,
+        })
     }
 
-    fn set_status(&mut self, value: Option<&UserStatus>) -> bool {
-        let code = status_code(value);
-        let unknown = value
-            .and_then(|s| s.presence.as_ref())
-            .and_then(|p| unknown_text(code != UNKNOWN, p.as_str()));
-        let mut changed = self.set_state(0b111 << STATUS_SHIFT, code << STATUS_SHIFT);
-        changed |= self.set_text(Part::StatusText, value.and_then(|s| s.text.as_deref()));
-        if unknown.is_some() || self.rare.is_some() {
-            let rare = self.rare_mut();
-            changed |= rare.unknown_presence != unknown;
-            rare.unknown_presence = unknown;
-            self.tidy();
+    fn badges(&self) -> UserBadges {
+        bytes::part(self.data, Part::Badges).map_or(UserBadges::empty(), |b| {
+            UserBadges::from_bits_retain(u32::from_le_bytes(b.try_into().unwrap_or_default()))
+        })
+    }
+
+    fn flags(&self) -> UserFlags {
+        self.rare.map_or(UserFlags::empty(), |r| r.flags)
+    }
+
+    fn bot(&self) -> Option<BotInformation> {
+        bytes::part(self.data, Part::Bot).map(|owner| BotInformation {
+            owner: bytes::read_bot(owner),
+        })
+    }
+
+    fn relationship(&self) -> RelationshipStatus {
+        match RELATIONS.get(usize::from(self.state() & RELATION)) {
+            Some(known) => known.clone(),
+            None => RelationshipStatus::Unknown(
+                self.rare
+                    .and_then(|r| r.unknown_relationship.clone())
+                    .unwrap_or_default(),
+            ),
         }
-        changed
     }
 
-    fn set_flags(&mut self, value: UserFlags) -> bool {
-        if self.flags() == value {
-            return false;
-        }
-        self.rare_mut().flags = value;
-        self.tidy();
-        true
+    fn relations(&self) -> &'a [Relationship] {
+        self.rare.map_or(&[], |r| &r.relations)
     }
 
-    fn set_privileged(&mut self, value: bool) -> bool {
-        self.set_state(PRIVILEGED, u8::from(value) * PRIVILEGED)
+    fn privileged(&self) -> bool {
+        self.state() & PRIVILEGED != 0
     }
 
-    fn set_bot(&mut self, value: Option<BotInformation>) -> bool {
-        if self.bot_owner() == value.map(|b| b.owner) {
-            return false;
-        }
-        let write = value.map(|b| move |out: &mut Vec<u8>| out.extend_from_slice(&bytes::bot(b.owner)));
-        bytes::replace(&mut self.data, Part::Bot, 16, write);
-        true
-    }
-
-    fn set_relationship(&mut self, value: &RelationshipStatus) -> bool {
-        let code = relation_code(value);
-        let unknown = unknown_text(code != UNKNOWN, value.as_str());
-        let mut changed = self.set_state(RELATION, code);
-        if unknown.is_some() || self.rare.is_some() {
-            let rare = self.rare_mut();
-            changed |= rare.unknown_relationship != unknown;
-            rare.unknown_relationship = unknown;
-            self.tidy();
-        }
-        changed
-    }
-
-    fn set_online(&mut self, value: bool) -> bool {
-        self.set_state(ONLINE, u8::from(value) * ONLINE)
+    fn online(&self) -> bool {
+        self.state() & ONLINE != 0
     }
 }
 

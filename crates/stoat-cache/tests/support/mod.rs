@@ -75,6 +75,20 @@ pub fn held<T>(make: impl FnOnce() -> T) -> (isize, T) {
     (LIVE.load(Ordering::Relaxed) - before, value)
 }
 
+/// A cache holding `users` (put in by a `Ready`), and the heap bytes it
+/// holds (the `Ready` itself is dropped first).
+pub fn cache_of(users: Vec<User>) -> (isize, stoat_cache::Cache) {
+    let ready = Event::Ready(Box::new(stoat_model::event::Ready {
+        users: Some(users),
+        ..Default::default()
+    }));
+    held(|| {
+        let cache = stoat_cache::Cache::new();
+        cache.update(&ready);
+        cache
+    })
+}
+
 /// Users shaped like the recorded ones: everyone has a name, a
 /// discriminator, a relationship and an online flag; a third a display
 /// name, a quarter a status, a tenth an avatar, one in 23 is a bot.
