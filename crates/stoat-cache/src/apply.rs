@@ -170,7 +170,10 @@ impl Cache {
     fn update_one(&self, event: &Event) -> Update {
         match event {
             Event::Ready(ready) => self.ready(ready),
-            Event::UserUpdate(update) if self.keeps(Resources::USERS) => self.user_update(update),
+            Event::UserUpdate(update) => match self.update_user(update) {
+                Some(diff) if !diff.changes.is_empty() => Update::User(diff),
+                _ => Update::Nothing,
+            },
             Event::UserRelationship(update) if self.keeps(Resources::USERS) => self.user_relationship(update),
             Event::UserPlatformWipe(wipe) => self.platform_wipe(wipe),
             Event::ChannelCreate(channel) if self.keeps(Resources::CHANNELS) => {
@@ -249,7 +252,7 @@ impl Cache {
                 if user.relationship == RelationshipStatus::User {
                     self.set_me(Some(user.id));
                 }
-                self.users.insert(user.id, CachedUser::from_user(user.clone()));
+                self.users.insert(user.id, CachedUser::from_user(user));
             }
         } else if let Some(me) = ready.own_user() {
             self.set_me(Some(me.id));
@@ -270,22 +273,25 @@ impl Cache {
         }
     }
 
-    fn user_update(&self, update: &UserUpdate) -> Update {
-        let Some(mut entry) = self.users.get_mut(&update.id) else {
-            // Users not seen before are not built from partials.
-            return Update::Nothing;
-        };
+    /// Applies a `UserUpdate`, telling a user the cache does not keep
+    /// (`None`: users are not built from partials, and none are kept when
+    /// [`Resources::USERS`] is off) from one it keeps (the diff, whose
+    /// `changes` are empty when every value was current already).
+    /// [`update`](Self::update) gives the same diff, or `Update::Nothing`
+    /// for both of those.
+    pub fn update_user(&self, update: &UserUpdate) -> Option<UserDiff> {
+        if !self.keeps(Resources::USERS) {
+            return None;
+        }
+        let mut entry = self.users.get_mut(&update.id)?;
         let mut edit = Edit::new(&mut entry);
         let changes = apply_update(&mut edit, &update.data, &update.clear);
         let before = edit.before(changes);
         drop(entry);
-        if changes.is_empty() {
-            return Update::Nothing;
-        }
         if changes.contains(UserChanges::PROFILE) {
             self.profiles.remove(&update.id);
         }
-        Update::User(UserDiff {
+        Some(UserDiff {
             id: update.id,
             changes,
             before,
@@ -297,10 +303,9 @@ impl Cache {
         let other = update.user.id;
         let after = update.user.relationship.clone();
         let before = self.relationship(other);
-        self.users
-            .insert(other, CachedUser::from_user(update.user.clone()));
+        self.users.insert(other, CachedUser::from_user(&update.user));
         if let Some(mut me) = self.users.get_mut(&update.id) {
-            let mut relations = me.relations().to_vec();
+            let mut relations = me.relations();
             relations.retain(|r| r.id != other);
             if after != RelationshipStatus::None {
                 relations.push(stoat_model::Relationship {
@@ -333,7 +338,7 @@ impl Cache {
         if let Some(me) = self.me_id()
             && let Some(mut own) = self.users.get_mut(&me)
         {
-            let mut relations = own.relations().to_vec();
+            let mut relations = own.relations();
             relations.retain(|r| r.id != user);
             Edit::new(&mut own).set_relations(&relations);
         }

@@ -224,7 +224,7 @@ impl Cache {
     /// Your relations.
     pub fn relations(&self) -> Vec<Relationship> {
         self.me_id()
-            .and_then(|me| self.with_user(me, |u| u.relations().to_vec()))
+            .and_then(|me| self.with_user(me, CachedUser::relations))
             .unwrap_or_default()
     }
 
@@ -244,7 +244,7 @@ impl Cache {
             user.status = known.status;
             user.relations = known.relations;
         }
-        self.users.insert(id, CachedUser::from_user(user));
+        self.users.insert(id, CachedUser::from_user(&user));
     }
 
     /// Puts your own user, fetched over REST (`GET /users/@me`), into the

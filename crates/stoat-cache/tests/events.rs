@@ -129,6 +129,27 @@ fn user_update_clears_before_it_sets_and_reports_old_values() {
 }
 
 #[test]
+fn a_presence_change_reports_the_whole_old_status() {
+    let cache = Cache::new();
+    let mut bob = user(BOB, "Friend");
+    bob["status"] = json!({"text": "old", "presence": "Busy"});
+    cache.update(&ready_with(&json!([bob, user(ALICE, "User")])));
+    let update = cache.update(&event(&json!({"type": "UserUpdate", "id": BOB,
+        "data": {}, "clear": ["StatusPresence"], "event_id": null})));
+    let Update::User(diff) = update else {
+        panic!("{update:?}")
+    };
+    assert_eq!(diff.changes, UserChanges::STATUS);
+    let old = diff.before.status().unwrap();
+    assert_eq!(
+        old.text.as_deref(),
+        Some("old"),
+        "the text did not change, and is still told"
+    );
+    assert_eq!(old.presence, Some(Presence::Busy));
+}
+
+#[test]
 fn invisible_users_are_offline_and_internal_is_ignored() {
     let cache = Cache::new();
     cache.update(&ready_with(&json!([user(BOB, "Friend")])));

@@ -154,7 +154,7 @@ fn old_values(user: &User, changes: UserChanges) -> PartialUser {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
 
     #[test]
     fn the_cache_applies_updates_as_the_model_does(user in user(), data in partial(0.2), clear in clears()) {
@@ -167,6 +167,8 @@ proptest! {
         let event = Event::UserUpdate(Box::new(UserUpdate { id: user.id, data, clear, event_id: None }));
         let update = cache.update(&event);
         prop_assert_eq!(cache.user(user.id), Some(model.clone()));
+        prop_assert_eq!(cache.with_user(user.id, |c| c.holds(&model)), Some(true));
+        prop_assert_eq!(cache.with_user(user.id, |c| c.holds(&user)), Some(model == user), "compared in place");
         if changes.is_empty() {
             prop_assert_eq!(update, Update::Nothing);
         } else {

@@ -12,6 +12,7 @@
 use std::error::Error;
 use std::process::ExitCode;
 
+use stoat::cache::UserBefore;
 use stoat::event::UserUpdate;
 use stoat::model::UserStatus;
 use stoat::{Client, EventHandler, Presence, Token, UserChanges};
@@ -38,10 +39,10 @@ impl EventHandler for Watcher {
             .cache()
             .user(event.id)
             .map_or_else(|| event.id.to_string(), |user| user.tag());
-        let before = event.before.as_ref().and_then(|old| old.status.as_ref());
+        let before = event.before.as_ref().and_then(UserBefore::status);
         // The new status, whole, as sent (or none, when it was cleared).
         let after = event.data.status.as_ref();
-        println!("{name}: {} -> {}", show(before), show(after));
+        println!("{name}: {} -> {}", show(before.as_ref()), show(after));
         if after.and_then(|s| s.text.as_deref()) == Some("Signing off") {
             client.close();
         }

@@ -8,10 +8,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use stoat_cache::UserBefore;
 use stoat_model::Event as ServerEvent;
 use stoat_model::event::AppendMessage;
 use stoat_model::message::PartialMessage;
-use stoat_model::user::{FieldsUser, PartialUser};
+use stoat_model::user::FieldsUser;
 use stoat_model::{
     Channel, ChannelId, Message, MessageId, RelationshipStatus, UserChanges, UserId, UserVoiceState,
 };
@@ -121,8 +122,11 @@ pub struct UserUpdate {
     /// What changed in the cached user; for a user the cache does not
     /// keep, every part the update sets or clears.
     pub changes: UserChanges,
-    /// The old values of the changed parts, when the user was cached.
-    pub before: Option<PartialUser>,
+    /// The old values of the changed parts, when the user was cached:
+    /// read from the cache's compact form when asked for
+    /// (`before.display_name()`, `before.status()`…, or all at once with
+    /// `to_partial()`).
+    pub before: Option<UserBefore>,
     /// Learned from the `Ready` that followed a reconnect (the server has
     /// no resume: what happened while the connection was down is told this
     /// way), not from an event of its own.

@@ -49,12 +49,25 @@ pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut 
         return;
     }
     // Most events change one thing: straight through, nothing gathered.
-    let update = cache.update(&event);
+    let update = match &event {
+        ServerEvent::UserUpdate(update) => match cache.update_user(update) {
+            Some(diff) if diff.changes.is_empty() => {
+                // A user the cache holds, already as the update says: a
+                // repeat. An update with nothing in it is how the server
+                // says a profile changed; it goes on.
+                if !UserChanges::touched_by(&update.data, &update.clear).is_empty() {
+                    return;
+                }
+                Update::Nothing
+            }
+            Some(diff) => Update::User(diff),
+            None => Update::Nothing,
+        },
+        _ => cache.update(&event),
+    };
     if update == Update::Nothing {
-        if !repeats_the_cache(cache, &event, None) {
-            translate(event, std::iter::empty(), emit);
-        }
-    } else if !repeats_the_cache(cache, &event, Some(&update)) {
+        translate(event, std::iter::empty(), emit);
+    } else if !repeats_the_cache(&event, &update) {
         translate(event, std::iter::once(update), emit);
     }
 }
@@ -69,27 +82,21 @@ fn reports_several(event: &ServerEvent) -> bool {
     )
 }
 
-/// Whether `event` tells what the cache held already: a user update that
-/// changed nothing of a user it holds, or a channel created again as it
-/// was. Those are duplicates (or repeats of what is known), not news. An
-/// update with nothing in it is how the server says a profile changed; it
-/// goes on.
-fn repeats_the_cache(cache: &Cache, event: &ServerEvent, report: Option<&Update>) -> bool {
-    match (event, report) {
-        (ServerEvent::UserUpdate(update), None) => {
-            let says_something = !UserChanges::touched_by(&update.data, &update.clear).is_empty();
-            says_something && cache.with_user(update.id, |_| ()).is_some()
-        }
+/// Whether `event` tells what the cache held already: a channel created
+/// again as it was. That is a duplicate, not news. (A user update that
+/// changed nothing of a cached user is caught in [`ingest`].)
+fn repeats_the_cache(event: &ServerEvent, report: &Update) -> bool {
+    matches!(
+        (event, report),
         (
             ServerEvent::ChannelCreate(_),
-            Some(Update::Channel {
+            Update::Channel {
                 before: Some(before),
                 after: Some(after),
                 ..
-            }),
-        ) => before == after,
-        _ => false,
-    }
+            },
+        ) if before == after
+    )
 }
 
 /// The events of one server event, given what the cache reported of it.
@@ -165,7 +172,7 @@ fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit
 /// changed and what it was; else the update's own parts.
 fn user_update(update: Box<stoat_model::event::UserUpdate>, diff: Option<UserDiff>) -> UserUpdate {
     let (changes, before) = match diff {
-        Some(diff) => (diff.changes, Some(diff.before.to_partial())),
+        Some(diff) => (diff.changes, Some(diff.before)),
         None => (UserChanges::touched_by(&update.data, &update.clear), None),
     };
     UserUpdate {

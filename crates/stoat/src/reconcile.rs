@@ -90,16 +90,15 @@ fn missed(cache: &Cache, ready: &Ready, lost: MessageId) -> Missed {
 /// A user whose parts changed (the relationship is told apart).
 fn users(cache: &Cache, ready: &Ready, events: &mut Vec<Event>) {
     for new in ready.users.iter().flatten() {
-        let Some(old) = cache.user(new.id) else { continue };
-        if old == *new {
-            continue;
-        }
-        let (data, clear) = old.update_to(new);
+        // Compared in the compact form: most users did not change, and
+        // building each cached one whole would cost more.
+        let differs = cache.with_user(new.id, |old| (!old.holds(new)).then(|| old.clone()));
+        let Some(Some(old)) = differs else { continue };
+        let (data, clear) = old.to_user(new.id).update_to(new);
         let changes = UserChanges::touched_by(&data, &clear);
         if changes.is_empty() {
             continue;
         }
-        let (before, _) = new.update_to(&old);
         let update = stoat_model::event::UserUpdate {
             id: new.id,
             data,
@@ -109,7 +108,7 @@ fn users(cache: &Cache, ready: &Ready, events: &mut Vec<Event>) {
         events.push(Event::UserUpdate(UserUpdate {
             update: Box::new(update),
             changes,
-            before: Some(before),
+            before: Some(old.into_before(changes)),
             from_ready: true,
         }));
     }

@@ -60,7 +60,7 @@ async fn updates_carry_before_and_after_and_wait_for_sees_them() {
     // Before: the old value of what changed, from the cache; after: what
     // the server sent.
     let before = update.before.as_ref().expect("cached");
-    assert!(before.status.is_none(), "no status before");
+    assert!(before.status().is_none(), "no status before");
     assert_eq!(
         update.data.status.as_ref().and_then(|s| s.text.as_deref()),
         Some("Busy now")

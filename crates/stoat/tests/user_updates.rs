@@ -132,12 +132,12 @@ async fn a_user_update_carries_before_and_after_with_the_users_cache() {
         .expect("the edit arrived");
     let before = edit.before.as_ref().expect("alice was cached");
     // Before: the old values of what changed; after: what the server sent.
-    assert!(before.display_name.is_none() && before.avatar.is_none() && before.pronouns.is_none());
+    assert!(before.display_name().is_none() && before.avatar().is_none() && before.pronouns().is_none());
     assert_eq!(edit.data.display_name.as_deref(), Some("Alice A"));
     let last = seen.last().expect("the last update");
     let before = last.before.as_ref().expect("cached");
     assert_eq!(
-        before.status.as_ref().and_then(|s| s.text.as_deref()),
+        before.status().as_ref().and_then(|s| s.text.as_deref()),
         Some("Busy now"),
         "the status before the last change"
     );

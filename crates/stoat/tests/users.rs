@@ -314,7 +314,7 @@ async fn own_user_edits_and_username() {
     let Event::UserUpdate(update) = update else {
         unreachable!()
     };
-    assert!(update.before.as_ref().expect("cached").display_name.is_none());
+    assert!(update.before.as_ref().expect("cached").display_name().is_none());
     assert_eq!(update.data.display_name.as_deref(), Some("Self Made"));
 
     let cleared = me

@@ -7,8 +7,7 @@ use stoat_model::{
     UserChanges, UserFlags, UserStatus,
 };
 
-use super::bytes::HEADER;
-use super::{Rare, View};
+use super::View;
 
 /// The old values of the fields an update changed, read from the compact
 /// form the user had: nothing is copied or built until asked for.
@@ -21,19 +20,18 @@ use super::{Rare, View};
 #[derive(Clone)]
 pub struct UserBefore {
     pub(super) changes: UserChanges,
-    pub(super) header: [u8; HEADER],
-    /// The old byte string, when a part of it changed (else empty).
+    pub(super) discriminator: u16,
+    pub(super) state: u8,
+    /// The old byte string, when a part of it changed.
     pub(super) data: Option<Box<[u8]>>,
-    /// The old rare box, when it changed (else none).
-    pub(super) rare: Option<Box<Rare>>,
 }
 
 impl UserBefore {
     fn view(&self) -> View<'_> {
         View {
-            header: self.header,
+            discriminator: self.discriminator,
+            state: self.state,
             data: self.data.as_deref().unwrap_or_default(),
-            rare: self.rare.as_deref(),
         }
     }
 
@@ -69,7 +67,7 @@ impl UserBefore {
     }
 
     /// The old relations (only on your own user).
-    pub fn relations(&self) -> Option<&[Relationship]> {
+    pub fn relations(&self) -> Option<Vec<Relationship>> {
         self.old(UserChanges::RELATIONS, |v| v.relations())
     }
 
@@ -117,7 +115,7 @@ impl UserBefore {
             display_name: self.display_name().map(Into::into),
             pronouns: self.pronouns().map(Into::into),
             avatar: self.avatar(),
-            relations: self.relations().map(<[Relationship]>::to_vec),
+            relations: self.relations(),
             badges: self.badges(),
             status: self.status(),
             flags: self.flags(),

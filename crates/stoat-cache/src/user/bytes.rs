@@ -1,8 +1,8 @@
-//! The byte form of a cached user's variable parts: tagged, length-prefixed
-//! parts after a fixed three-byte header.
+//! The byte form of a cached user's parts: each a tag, a varint length and
+//! the content.
 //!
 //! ```text
-//! [discriminator: u16 LE] [state: u8] then parts: [tag: u8] [length: varint] [content]
+//! [tag: u8] [length: varint] [content]  [tag] [length] [content]  …
 //! ```
 //!
 //! Parts come in any order and each at most once, so changing one is
@@ -11,12 +11,9 @@
 use std::ops::Range;
 
 use stoat_model::file::{FileId, FileTag, Metadata};
-use stoat_model::{File, UserId};
+use stoat_model::{File, Relationship, RelationshipStatus, User, UserId};
 
-/// Where the header's fields are.
-pub(super) const DISCRIMINATOR: usize = 0;
-pub(super) const STATE: usize = 2;
-pub(super) const HEADER: usize = 3;
+use super::{RELATIONS, UNKNOWN, relation_code};
 
 /// The parts a user may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,24 +27,57 @@ pub(super) enum Part {
     Badges,
     /// 16 bytes, little endian.
     Bot,
-    /// See [`write_avatar`].
+    /// An image avatar, see [`write_avatar`].
     Avatar,
+    /// Any other avatar (legacy fields, not an image): the `File` as JSON.
+    OddAvatar,
+    /// `u32` little endian.
+    Flags,
+    /// Your own relations, see [`relations`].
+    Relations,
+    /// The text of a relationship this version does not know.
+    UnknownRelationship,
+    /// The text of a presence this version does not know.
+    UnknownPresence,
+}
+
+/// About the bytes `user` takes, to allocate once (tags, lengths and the
+/// small fixed parts take under 40 bytes).
+pub(super) fn size(user: &User) -> usize {
+    let texts = [
+        user.display_name.as_deref(),
+        user.status.as_ref().and_then(|s| s.text.as_deref()),
+        user.pronouns.as_deref(),
+    ];
+    40 + user.username.len()
+        + texts.iter().flatten().map(|t| t.len()).sum::<usize>()
+        + user.avatar.as_deref().map_or(0, avatar_len)
+}
+
+/// Each part's tag and content range, in the order they are written.
+fn parts(data: &[u8]) -> impl Iterator<Item = (u8, Range<usize>)> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let tag = *data.get(at)?;
+        let (len, width) = varint(&data[at + 1..]);
+        let start = at + 1 + width;
+        at = start + usize::try_from(len).unwrap_or(usize::MAX);
+        Some((tag, start..at))
+    })
 }
 
 /// The content range of `part` in `data`, if it is there.
 pub(super) fn find(data: &[u8], part: Part) -> Option<Range<usize>> {
-    let mut at = HEADER;
-    while at < data.len() {
-        let tag = data[at];
-        let (len, width) = varint(&data[at + 1..]);
-        let start = at + 1 + width;
-        let end = start + usize::try_from(len).unwrap_or(usize::MAX);
-        if tag == part as u8 {
-            return Some(start..end);
-        }
-        at = end;
-    }
-    None
+    parts(data).find_map(|(tag, range)| (tag == part as u8).then_some(range))
+}
+
+/// Whether `a` and `b` hold the same parts, in whatever order.
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
+    // Each tag is there at most once: with the lengths equal, every part
+    // of `a` found in `b` leaves no room in `b` for another.
+    a.len() == b.len()
+        && parts(a)
+            .all(|(tag, range)| parts(b).any(|(other, found)| other == tag && b[found] == a[range.clone()]))
 }
 
 /// The content of `part`.
@@ -185,12 +215,78 @@ impl<'a> Reader<'a> {
     }
 }
 
-pub(super) fn bot(id: UserId) -> [u8; 16] {
+/// An id as 16 bytes, little endian (a bot's owner, a relation).
+pub(super) fn id_bytes(id: UserId) -> [u8; 16] {
     id.get().to_le_bytes()
 }
 
-pub(super) fn read_bot(bytes: &[u8]) -> UserId {
+pub(super) fn read_id(bytes: &[u8]) -> UserId {
     UserId::from_u128(u128::from_le_bytes(bytes.try_into().unwrap_or_default()))
+}
+
+/// A `u32` part (badges, flags), 0 when absent.
+pub(super) fn bits(data: &[u8], part: Part) -> u32 {
+    self::part(data, part).map_or(0, |bits| {
+        u32::from_le_bytes(bits.try_into().expect("u32 parts are 4 bytes"))
+    })
+}
+
+/// Appends an avatar: an image one in the byte form, any other as JSON.
+pub(super) fn push_avatar(data: &mut Vec<u8>, file: &File) {
+    if plain_avatar(file) {
+        push(data, Part::Avatar, avatar_len(file), |out| {
+            write_avatar(out, file);
+        });
+    } else {
+        push_bytes(data, Part::OddAvatar, &odd_avatar(file));
+    }
+}
+
+/// An avatar the byte form does not cover, as JSON.
+pub(super) fn odd_avatar(file: &File) -> Vec<u8> {
+    serde_json::to_vec(file).expect("a File serializes")
+}
+
+/// The avatar, from whichever part holds it.
+pub(super) fn avatar(data: &[u8]) -> Option<File> {
+    if let Some(bytes) = part(data, Part::Avatar) {
+        return Some(read_avatar(bytes));
+    }
+    part(data, Part::OddAvatar).map(|json| serde_json::from_slice(json).expect("written from a File"))
+}
+
+/// Relations: for each, the id (16 bytes, little endian), the status
+/// code, and for a status with no code its text (varint length first).
+pub(super) fn relations(relations: &[Relationship]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(relations.len() * 17);
+    for relation in relations {
+        out.extend_from_slice(&id_bytes(relation.id));
+        let code = relation_code(&relation.status);
+        out.push(code);
+        if code == UNKNOWN {
+            push_str(&mut out, relation.status.as_str());
+        }
+    }
+    out
+}
+
+/// The relations [`relations`] wrote.
+pub(super) fn read_relations(bytes: &[u8]) -> Vec<Relationship> {
+    let mut r = Reader(bytes);
+    let mut out = Vec::with_capacity(bytes.len() / 17);
+    while let Some((id, rest)) = r.0.split_first_chunk::<16>() {
+        let (&code, rest) = rest.split_first().expect("a relation has a status code");
+        r.0 = rest;
+        let status = match RELATIONS.get(usize::from(code)) {
+            Some(known) => known.clone(),
+            None => RelationshipStatus::Unknown(utf8(r.str()).into()),
+        };
+        out.push(Relationship {
+            id: read_id(id),
+            status,
+        });
+    }
+    out
 }
 
 /// Whether the byte form can hold `file`: an image avatar with no optional
@@ -357,7 +453,7 @@ mod tests {
             let write = |o: &mut Vec<u8>| o.extend(content);
             replaced(data, part, find(data, part), content.len(), Some(write))
         };
-        let data = set(&[1, 0, 0], Part::Username, b"bob");
+        let data = set(&[], Part::Username, b"bob");
         let data = set(&data, Part::StatusText, long.as_bytes());
         let data = set(&data, Part::DisplayName, b"Bob");
         assert_eq!(text(&data, Part::StatusText), Some(long.as_str()));
@@ -372,7 +468,28 @@ mod tests {
         );
         assert_eq!(text(&data, Part::Username), Some("bob"));
         assert_eq!(text(&data, Part::DisplayName), Some("Bob"));
-        assert_eq!(data.len(), HEADER + 2 * 5, "nothing of the long part is left");
+        assert_eq!(data.len(), 2 * 5, "nothing of the long part is left");
+    }
+
+    #[test]
+    fn relations_round_trip() {
+        let relations = [
+            RelationshipStatus::Friend,
+            RelationshipStatus::Unknown("Soulmate".into()),
+        ]
+        .into_iter()
+        .zip(1..)
+        .map(|(status, n)| Relationship {
+            id: UserId::from_u128(u128::MAX / n),
+            status,
+        })
+        .collect::<Vec<_>>();
+        assert_eq!(read_relations(&self::relations(&relations)), relations);
+        assert_eq!(
+            self::relations(&relations[..1]).len(),
+            17,
+            "a known status takes one byte"
+        );
     }
 
     #[test]

@@ -7,38 +7,31 @@ use stoat_model::{
     UserFields, UserFlags, UserStatus,
 };
 
-use super::bytes::{self, DISCRIMINATOR, Part};
+use super::bytes::{self, Part};
 use super::{
-    CachedUser, ONLINE, PRIVILEGED, RELATION, Rare, STATUS_SHIFT, UNKNOWN, UserBefore, relation_code,
-    status_code, unknown_text,
+    CachedUser, ONLINE, PRIVILEGED, RELATION, STATUS, UNKNOWN, UserBefore, relation_code, status_code,
+    unknown_presence,
 };
 
 /// A cached user being changed: the setters the model's rules call
-/// ([`stoat_model::user::apply_update`]). Each keeps the user's old bytes
-/// or rare box before it first changes them, so the old values cost no
-/// copy: replacing a part makes a new byte string anyway, and the old one
-/// is kept whole.
+/// ([`stoat_model::user::apply_update`]). The old byte string is kept
+/// whole the first time a part changes, so the old values cost no copy:
+/// replacing a part makes a new byte string anyway.
 pub(crate) struct Edit<'a> {
     user: &'a mut CachedUser,
     /// What was kept so far (its `changes` set at the end).
     before: UserBefore,
-    /// Whether `before.rare` holds the rare box as it was (maybe none).
-    rare_kept: bool,
 }
 
 impl<'a> Edit<'a> {
     pub(crate) fn new(user: &'a mut CachedUser) -> Self {
         let before = UserBefore {
             changes: UserChanges::empty(),
-            header: user.view().header,
+            discriminator: user.discriminator,
+            state: user.state,
             data: None,
-            rare: None,
         };
-        Self {
-            user,
-            before,
-            rare_kept: false,
-        }
+        Self { user, before }
     }
 
     /// The old values of the fields in `changes`.
@@ -56,14 +49,6 @@ impl<'a> Edit<'a> {
         }
     }
 
-    /// Keeps the rare box as it is, unless already kept.
-    fn keep_rare(&mut self) {
-        if !self.rare_kept {
-            self.before.rare.clone_from(&self.user.rare);
-            self.rare_kept = true;
-        }
-    }
-
     /// Replaces `part` (its content at `found`), or removes it with `None`.
     fn replace(
         &mut self,
@@ -77,36 +62,40 @@ impl<'a> Edit<'a> {
         self.before.data.get_or_insert(old);
     }
 
-    /// The content range of `part`, and whether it holds `value`.
-    fn find(&self, part: Part, value: Option<&[u8]>) -> (Option<Range<usize>>, bool) {
+    /// Sets a part's content, or removes the part with `None`; says
+    /// whether it changed.
+    fn set_part(&mut self, part: Part, value: Option<&[u8]>) -> bool {
         let found = bytes::find(&self.user.data, part);
-        let same = found.clone().map(|range| &self.user.data[range]) == value;
-        (found, same)
+        if found.clone().map(|range| &self.user.data[range]) == value {
+            return false;
+        }
+        let write = value.map(|v| move |out: &mut Vec<u8>| out.extend_from_slice(v));
+        self.replace(part, found, value.map_or(0, <[u8]>::len), write);
+        true
     }
 
     fn set_text(&mut self, part: Part, value: Option<&str>) -> bool {
-        let (found, same) = self.find(part, value.map(str::as_bytes));
-        if same {
-            return false;
-        }
-        let write = value.map(|v| move |out: &mut Vec<u8>| out.extend_from_slice(v.as_bytes()));
-        self.replace(part, found, value.map_or(0, str::len), write);
-        true
+        self.set_part(part, value.map(str::as_bytes))
     }
 
-    /// Sets a field of the rare box (made when needed, dropped when empty).
-    fn set_rare<T: PartialEq + Default>(&mut self, field: fn(&mut Rare) -> &mut T, value: T) -> bool {
-        let unchanged = match self.user.rare.as_deref_mut() {
-            Some(rare) => *field(rare) == value,
-            None => value == T::default(),
-        };
-        if unchanged {
-            return false;
+    /// A `u32` part, absent when 0.
+    fn set_bits(&mut self, part: Part, bits: u32) -> bool {
+        let bytes = bits.to_le_bytes();
+        self.set_part(part, (bits != 0).then_some(bytes.as_slice()))
+    }
+
+    /// Sets a three-bit code of the state byte (at `mask`) and, for a
+    /// value with no code, the part holding its text: looked for only when
+    /// the old or the new value has no code, so known values never touch
+    /// the byte string.
+    fn set_coded(&mut self, mask: u8, code: u8, part: Part, unknown: Option<&str>) -> bool {
+        let shift = mask.trailing_zeros();
+        let was_unknown = self.user.state & mask == UNKNOWN << shift;
+        let changed = self.user.set_state(mask, code << shift);
+        if was_unknown || unknown.is_some() {
+            return self.set_text(part, unknown) || changed;
         }
-        self.keep_rare();
-        *field(self.user.rare.get_or_insert_with(Box::default)) = value;
-        self.user.tidy();
-        true
+        changed
     }
 }
 
@@ -116,12 +105,8 @@ impl UserFields for Edit<'_> {
     }
 
     fn set_discriminator(&mut self, value: Discriminator) -> bool {
-        let bytes = value.get().to_le_bytes();
-        let slot = &mut self.user.data[DISCRIMINATOR..DISCRIMINATOR + 2];
-        let changed = *slot != bytes;
-        if changed {
-            slot.copy_from_slice(&bytes);
-        }
+        let changed = self.user.discriminator != value.get();
+        self.user.discriminator = value.get();
         changed
     }
 
@@ -134,38 +119,28 @@ impl UserFields for Edit<'_> {
     }
 
     fn set_avatar(&mut self, value: Option<&File>) -> bool {
-        // A plain avatar lives in the bytes, any other in the rare box.
+        // An image avatar lives in the byte form, any other as JSON.
         let plain = value.filter(|file| bytes::plain_avatar(file));
         let found = bytes::find(&self.user.data, Part::Avatar);
-        let same_part = match (found.clone(), plain) {
+        let same = match (found.clone(), plain) {
             (Some(range), Some(file)) => bytes::avatar_is(&self.user.data[range], file),
-            (current, plain) => current.is_none() && plain.is_none(),
+            (found, plain) => found.is_none() && plain.is_none(),
         };
-        if !same_part {
+        if !same {
             let write = plain.map(|file| |out: &mut Vec<u8>| bytes::write_avatar(out, file));
             self.replace(Part::Avatar, found, plain.map_or(0, bytes::avatar_len), write);
         }
-        let odd = value
-            .filter(|_| plain.is_none())
-            .map(|file| Box::new(file.clone()));
-        self.set_rare(|rare| &mut rare.avatar, odd) || !same_part
+        let odd = value.filter(|_| plain.is_none()).map(bytes::odd_avatar);
+        self.set_part(Part::OddAvatar, odd.as_deref()) || !same
     }
 
     fn set_relations(&mut self, value: &[Relationship]) -> bool {
-        self.set_rare(|rare| &mut rare.relations, value.to_vec())
+        let encoded = (!value.is_empty()).then(|| bytes::relations(value));
+        self.set_part(Part::Relations, encoded.as_deref())
     }
 
     fn set_badges(&mut self, value: UserBadges) -> bool {
-        // No badges: no part.
-        let bits = value.bits().to_le_bytes();
-        let bits = (!value.is_empty()).then_some(bits);
-        let (found, same) = self.find(Part::Badges, bits.as_ref().map(<[u8; 4]>::as_slice));
-        if same {
-            return false;
-        }
-        let write = bits.map(|bits| move |out: &mut Vec<u8>| out.extend_from_slice(&bits));
-        self.replace(Part::Badges, found, 4, write);
-        true
+        self.set_bits(Part::Badges, value.bits())
     }
 
     fn status(&self) -> Option<UserStatus> {
@@ -173,28 +148,24 @@ impl UserFields for Edit<'_> {
     }
 
     fn set_status(&mut self, value: Option<&UserStatus>) -> bool {
-        let code = status_code(value);
         let text = value.and_then(|s| s.text.as_deref());
-        let unknown = value
-            .and_then(|s| s.presence.as_ref())
-            .and_then(|p| unknown_text(code != UNKNOWN, p.as_str()));
-        let old_code = self.user.view().status_code();
-        let presence_changed = self.user.set_state(0b111 << STATUS_SHIFT, code << STATUS_SHIFT)
-            | self.set_rare(|rare| &mut rare.unknown_presence, unknown);
+        let presence_changed = self.set_coded(
+            STATUS,
+            status_code(value),
+            Part::UnknownPresence,
+            unknown_presence(value),
+        );
         let text_changed = self.set_text(Part::StatusText, text);
-        // The old status is read whole from what was kept: its text and
-        // its unknown presence too, when only the other part changed.
+        // The old status is read whole from the kept bytes: keep them
+        // when only the presence changed, for the text.
         if presence_changed && text.is_some() {
             self.keep_data();
         }
-        if text_changed && old_code == UNKNOWN {
-            self.keep_rare();
-        }
-        presence_changed | text_changed
+        presence_changed || text_changed
     }
 
     fn set_flags(&mut self, value: UserFlags) -> bool {
-        self.set_rare(|rare| &mut rare.flags, value)
+        self.set_bits(Part::Flags, value.bits())
     }
 
     fn set_privileged(&mut self, value: bool) -> bool {
@@ -202,23 +173,13 @@ impl UserFields for Edit<'_> {
     }
 
     fn set_bot(&mut self, value: Option<BotInformation>) -> bool {
-        let owner = value.map(|bot| bytes::bot(bot.owner));
-        let (found, same) = self.find(Part::Bot, owner.as_ref().map(<[u8; 16]>::as_slice));
-        if same {
-            return false;
-        }
-        let write = owner.map(|owner| move |out: &mut Vec<u8>| out.extend_from_slice(&owner));
-        self.replace(Part::Bot, found, 16, write);
-        true
+        let owner = value.map(|bot| bytes::id_bytes(bot.owner));
+        self.set_part(Part::Bot, owner.as_ref().map(<[u8; 16]>::as_slice))
     }
 
     fn set_relationship(&mut self, value: &RelationshipStatus) -> bool {
-        let code = relation_code(value);
-        self.user.set_state(RELATION, code)
-            | self.set_rare(
-                |rare| &mut rare.unknown_relationship,
-                unknown_text(code != UNKNOWN, value.as_str()),
-            )
+        let unknown = Some(value.as_str()).filter(|_| value.is_unknown());
+        self.set_coded(RELATION, relation_code(value), Part::UnknownRelationship, unknown)
     }
 
     fn set_online(&mut self, value: bool) -> bool {

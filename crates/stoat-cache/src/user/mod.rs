@@ -6,56 +6,48 @@ mod edit;
 
 use stoat_model::{
     BotInformation, Discriminator, File, Presence, Relationship, RelationshipStatus, User, UserBadges,
-    UserFlags, UserId, UserStatus,
+    UserChanges, UserFlags, UserId, UserStatus,
 };
 
-use bytes::{DISCRIMINATOR, HEADER, Part, STATE};
+use bytes::Part;
 
 pub use before::UserBefore;
 pub(crate) use edit::Edit;
 
-/// A cached user: one byte string and a pointer (24 bytes inline).
+/// A cached user: a byte string of the parts the user has, and the fixed
+/// fields beside it (24 bytes inline).
 ///
-/// The bytes hold the discriminator, relationship, presence and online
-/// state at fixed places, then the username and whichever of the display
-/// name, status text, pronouns, badges, bot owner and avatar the user has
-/// (see `user/bytes.rs`). What almost no user has (flags, an avatar of an
-/// unusual shape, your own relations, values this version does not know)
-/// goes into a box of its own. Updates change the bytes in place through
-/// [`stoat_model::UserFields`], so the server's rules stay in
-/// [`stoat_model::user::apply_update`].
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The discriminator and a state byte (relationship, presence, online,
+/// privileged) sit inline, so that presence and relationship changes,
+/// the most frequent, never touch the byte string. The byte string holds
+/// the username and whichever of the display name, status text,
+/// pronouns, badges, bot owner, avatar, flags, relations and unknown
+/// values the user has, each tagged (see `user/bytes.rs`). Updates change
+/// it in place through [`stoat_model::UserFields`], so the server's rules
+/// stay in [`stoat_model::user::apply_update`].
+#[derive(Clone, Debug, Eq)]
 pub struct CachedUser {
     data: Box<[u8]>,
-    rare: Option<Box<Rare>>,
-}
-
-/// What almost no user has.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Rare {
-    flags: UserFlags,
-    /// An avatar the byte form does not cover (legacy fields, not an image).
-    avatar: Option<Box<File>>,
-    relations: Vec<Relationship>,
-    unknown_relationship: Option<Box<str>>,
-    unknown_presence: Option<Box<str>>,
+    discriminator: u16,
+    state: u8,
 }
 
 /// The state byte: the relationship (3 bits), the status code (3 bits),
 /// online, privileged.
 const RELATION: u8 = 0b111;
 const STATUS_SHIFT: u32 = 3;
+const STATUS: u8 = 0b111 << STATUS_SHIFT;
 const ONLINE: u8 = 1 << 6;
 const PRIVILEGED: u8 = 1 << 7;
 
 /// Relationship codes: a value's place among the model's known values;
-/// unknown values keep their text in `Rare`.
+/// an unknown value keeps its text in a part of its own.
 const RELATIONS: &[RelationshipStatus] = RelationshipStatus::KNOWN;
 const UNKNOWN: u8 = 7;
 
 /// Status codes after the two that say "no status" and "no presence"
-/// (0 and 1): a presence's place among the model's known values; unknown
-/// presences keep their text in `Rare`.
+/// (0 and 1): a presence's place among the model's known values; an
+/// unknown presence keeps its text in a part of its own.
 const PRESENCES: &[Presence] = Presence::KNOWN;
 const NO_STATUS: u8 = 0;
 const NO_PRESENCE: u8 = 1;
@@ -85,45 +77,44 @@ fn status_code(status: Option<&UserStatus>) -> u8 {
     }
 }
 
-/// The text of a value with no code (`known` false).
-fn unknown_text(known: bool, text: &str) -> Option<Box<str>> {
-    (!known).then(|| text.into())
+/// The text of an unknown presence, the part that keeps it.
+fn unknown_presence(status: Option<&UserStatus>) -> Option<&str> {
+    status
+        .and_then(|s| s.presence.as_ref())
+        .filter(|p| p.is_unknown())
+        .map(Presence::as_str)
+}
+
+/// A user's text parts (`None`: not there).
+fn texts(user: &User) -> [(Part, Option<&str>); 6] {
+    let status = user.status.as_ref();
+    let relationship = &user.relationship;
+    [
+        (Part::Username, Some(user.username.as_str())),
+        (Part::DisplayName, user.display_name.as_deref()),
+        (Part::StatusText, status.and_then(|s| s.text.as_deref())),
+        (Part::Pronouns, user.pronouns.as_deref()),
+        (
+            Part::UnknownRelationship,
+            Some(relationship.as_str()).filter(|_| relationship.is_unknown()),
+        ),
+        (Part::UnknownPresence, unknown_presence(status)),
+    ]
+}
+
+/// A user's state byte.
+fn state(user: &User) -> u8 {
+    relation_code(&user.relationship)
+        | (status_code(user.status.as_ref()) << STATUS_SHIFT)
+        | (u8::from(user.online) * ONLINE)
+        | (u8::from(user.privileged) * PRIVILEGED)
 }
 
 impl CachedUser {
     /// The compact form of a user.
-    pub fn from_user(user: User) -> Self {
-        let status_text = user.status.as_ref().and_then(|s| s.text.as_deref());
-        let texts = [
-            user.display_name.as_deref(),
-            status_text,
-            user.pronouns.as_deref(),
-        ];
-        // Room for every part (tags, lengths, badges and bot take under
-        // 40 bytes), so that the bytes are allocated once.
-        let capacity = HEADER
-            + 40
-            + user.username.len()
-            + texts.iter().flatten().map(|t| t.len()).sum::<usize>()
-            + user.avatar.as_deref().map_or(0, bytes::avatar_len);
-        let mut data = Vec::with_capacity(capacity);
-        data.extend_from_slice(&user.discriminator.get().to_le_bytes());
-        let (relation, status) = (
-            relation_code(&user.relationship),
-            status_code(user.status.as_ref()),
-        );
-        data.push(
-            relation
-                | (status << STATUS_SHIFT)
-                | (u8::from(user.online) * ONLINE)
-                | (u8::from(user.privileged) * PRIVILEGED),
-        );
-        for (part, text) in [
-            (Part::Username, Some(user.username.as_str())),
-            (Part::DisplayName, user.display_name.as_deref()),
-            (Part::StatusText, status_text),
-            (Part::Pronouns, user.pronouns.as_deref()),
-        ] {
+    pub fn from_user(user: &User) -> Self {
+        let mut data = Vec::with_capacity(bytes::size(user));
+        for (part, text) in texts(user) {
             if let Some(text) = text {
                 bytes::push_bytes(&mut data, part, text.as_bytes());
             }
@@ -131,32 +122,47 @@ impl CachedUser {
         if !user.badges.is_empty() {
             bytes::push_bytes(&mut data, Part::Badges, &user.badges.bits().to_le_bytes());
         }
-        if let Some(bot) = user.bot {
-            bytes::push_bytes(&mut data, Part::Bot, &bytes::bot(bot.owner));
+        if !user.flags.is_empty() {
+            bytes::push_bytes(&mut data, Part::Flags, &user.flags.bits().to_le_bytes());
         }
-        let odd_avatar = match user.avatar {
-            Some(file) if bytes::plain_avatar(&file) => {
-                bytes::push(&mut data, Part::Avatar, bytes::avatar_len(&file), |out| {
-                    bytes::write_avatar(out, &file);
-                });
-                None
-            }
-            other => other,
-        };
-        let rare = Rare {
-            flags: user.flags,
-            avatar: odd_avatar,
-            relations: user.relations,
-            unknown_relationship: unknown_text(relation != UNKNOWN, user.relationship.as_str()),
-            unknown_presence: user
-                .status
-                .and_then(|s| s.presence)
-                .and_then(|p| unknown_text(status != UNKNOWN, p.as_str())),
-        };
+        if let Some(bot) = user.bot {
+            bytes::push_bytes(&mut data, Part::Bot, &bytes::id_bytes(bot.owner));
+        }
+        if let Some(avatar) = &user.avatar {
+            bytes::push_avatar(&mut data, avatar);
+        }
+        if !user.relations.is_empty() {
+            bytes::push_bytes(&mut data, Part::Relations, &bytes::relations(&user.relations));
+        }
         Self {
             data: data.into_boxed_slice(),
-            rare: (rare != Rare::default()).then(|| Box::new(rare)),
+            discriminator: user.discriminator.get(),
+            state: state(user),
         }
+    }
+
+    /// Whether this is the compact form of `user` (the id aside),
+    /// compared in place: nothing is built.
+    pub fn holds(&self, user: &User) -> bool {
+        let view = self.view();
+        let avatar = match user.avatar.as_deref() {
+            Some(file) if bytes::plain_avatar(file) => {
+                bytes::part(&self.data, Part::Avatar).is_some_and(|bytes| bytes::avatar_is(bytes, file))
+            }
+            // An unusual avatar, or none: read back (rare).
+            other => bytes::find(&self.data, Part::Avatar).is_none() && view.avatar().as_deref() == other,
+        };
+        self.discriminator == user.discriminator.get()
+            && self.state == state(user)
+            && texts(user)
+                .iter()
+                .all(|&(part, text)| bytes::part(&self.data, part) == text.map(str::as_bytes))
+            && view.badges() == user.badges
+            && view.flags() == user.flags
+            && view.bot() == user.bot
+            && avatar
+            && (bytes::find(&self.data, Part::Relations).is_none() && user.relations.is_empty()
+                || view.relations() == user.relations)
     }
 
     /// The full user again (the id is the cache key, so it is passed in).
@@ -169,7 +175,7 @@ impl CachedUser {
             display_name: view.display_name().map(Into::into),
             pronouns: view.pronouns().map(Into::into),
             avatar: view.avatar(),
-            relations: view.relations().to_vec(),
+            relations: view.relations(),
             badges: view.badges(),
             status: view.status(),
             flags: view.flags(),
@@ -182,9 +188,9 @@ impl CachedUser {
 
     fn view(&self) -> View<'_> {
         View {
-            header: std::array::from_fn(|at| self.data[at]),
+            discriminator: self.discriminator,
+            state: self.state,
             data: &self.data,
-            rare: self.rare.as_deref(),
         }
     }
 
@@ -244,57 +250,54 @@ impl CachedUser {
         self.view().online() && self.view().status_code() != INVISIBLE
     }
 
-    /// Your relations (only on your own user).
-    pub fn relations(&self) -> &[Relationship] {
-        self.rare.as_ref().map_or(&[], |r| &r.relations)
+    /// Your relations (only your own user has them), read from the bytes.
+    pub fn relations(&self) -> Vec<Relationship> {
+        self.view().relations()
     }
 
-    /// Heap bytes held besides the inline form (an estimate: allocator
-    /// overhead is not counted).
+    /// This user as the old values of an update that changed `changes`
+    /// (for a diff made elsewhere, such as between two states of a user).
+    pub fn into_before(self, changes: UserChanges) -> UserBefore {
+        UserBefore {
+            changes,
+            discriminator: self.discriminator,
+            state: self.state,
+            data: Some(self.data),
+        }
+    }
+
+    /// Heap bytes held besides the inline form (allocator overhead not
+    /// counted).
     pub fn heap_bytes(&self) -> usize {
-        let rare = self.rare.as_ref().map_or(0, |r| {
-            let text = |t: &Option<Box<str>>| t.as_ref().map_or(0, |t| t.len());
-            let avatar = r.avatar.as_ref().map_or(0, |f| {
-                size_of::<File>() + f.id.as_str().len() + f.filename.len() + f.content_type.len()
-            });
-            size_of::<Rare>()
-                + r.relations.capacity() * size_of::<Relationship>()
-                + avatar
-                + text(&r.unknown_relationship)
-                + text(&r.unknown_presence)
-        });
-        self.data.len() + rare
+        self.data.len()
     }
 
     /// Changes bits of the state byte; says whether they changed.
     fn set_state(&mut self, mask: u8, value: u8) -> bool {
-        let old = self.data[STATE];
-        let new = old & !mask | value;
-        // Written only when it changes: an update that changes nothing
-        // leaves the line clean for the cores that read it.
-        if new != old {
-            self.data[STATE] = new;
-        }
-        new != old
-    }
-
-    /// Drops the rare box once it holds nothing.
-    fn tidy(&mut self) {
-        if self.rare.as_deref().is_some_and(|r| *r == Rare::default()) {
-            self.rare = None;
-        }
+        let old = self.state;
+        self.state = old & !mask | value;
+        old != self.state
     }
 }
 
-/// A read of a user's compact form: the header, the byte string and the
-/// rare box. Cached users and the old values of an update
-/// ([`UserBefore`]) are both read through it.
+/// Equal when they hold the same user: the parts' order (which updates
+/// change) does not matter.
+impl PartialEq for CachedUser {
+    fn eq(&self, other: &Self) -> bool {
+        self.discriminator == other.discriminator
+            && self.state == other.state
+            && bytes::same(&self.data, &other.data)
+    }
+}
+
+/// A read of a user's compact form. Cached users and the old values of an
+/// update ([`UserBefore`]) are both read through it.
 #[derive(Clone, Copy)]
 struct View<'a> {
-    header: [u8; HEADER],
-    /// The byte string (header first); the parts are read from it.
+    discriminator: u16,
+    state: u8,
+    /// The parts (empty when none were kept).
     data: &'a [u8],
-    rare: Option<&'a Rare>,
 }
 
 impl<'a> View<'a> {
@@ -302,12 +305,8 @@ impl<'a> View<'a> {
         bytes::text(self.data, part)
     }
 
-    fn state(&self) -> u8 {
-        self.header[STATE]
-    }
-
     fn status_code(&self) -> u8 {
-        self.state() >> STATUS_SHIFT & 0b111
+        (self.state & STATUS) >> STATUS_SHIFT
     }
 
     fn username(&self) -> &'a str {
@@ -315,8 +314,7 @@ impl<'a> View<'a> {
     }
 
     fn discriminator(&self) -> Discriminator {
-        let value = u16::from_le_bytes([self.header[DISCRIMINATOR], self.header[DISCRIMINATOR + 1]]);
-        Discriminator::new(value).unwrap_or(Discriminator::DELETED)
+        Discriminator::new(self.discriminator).unwrap_or(Discriminator::DELETED)
     }
 
     fn display_name(&self) -> Option<&'a str> {
@@ -328,10 +326,7 @@ impl<'a> View<'a> {
     }
 
     fn avatar(&self) -> Option<Box<File>> {
-        match bytes::part(self.data, Part::Avatar) {
-            Some(avatar) => Some(Box::new(bytes::read_avatar(avatar))),
-            None => self.rare?.avatar.clone(),
-        }
+        bytes::avatar(self.data).map(Box::new)
     }
 
     fn status(&self) -> Option<UserStatus> {
@@ -339,9 +334,7 @@ impl<'a> View<'a> {
             NO_STATUS => return None,
             NO_PRESENCE => None,
             UNKNOWN => Some(Presence::Unknown(
-                self.rare
-                    .and_then(|r| r.unknown_presence.clone())
-                    .unwrap_or_default(),
+                self.text(Part::UnknownPresence).unwrap_or_default().into(),
             )),
             code => PRESENCES.get(usize::from(code - 2)).cloned(),
         };
@@ -352,42 +345,38 @@ impl<'a> View<'a> {
     }
 
     fn badges(&self) -> UserBadges {
-        bytes::part(self.data, Part::Badges).map_or(UserBadges::empty(), |b| {
-            UserBadges::from_bits_retain(u32::from_le_bytes(b.try_into().unwrap_or_default()))
-        })
+        UserBadges::from_bits_retain(bytes::bits(self.data, Part::Badges))
     }
 
     fn flags(&self) -> UserFlags {
-        self.rare.map_or(UserFlags::empty(), |r| r.flags)
+        UserFlags::from_bits_retain(bytes::bits(self.data, Part::Flags))
     }
 
     fn bot(&self) -> Option<BotInformation> {
         bytes::part(self.data, Part::Bot).map(|owner| BotInformation {
-            owner: bytes::read_bot(owner),
+            owner: bytes::read_id(owner),
         })
     }
 
     fn relationship(&self) -> RelationshipStatus {
-        match RELATIONS.get(usize::from(self.state() & RELATION)) {
+        match RELATIONS.get(usize::from(self.state & RELATION)) {
             Some(known) => known.clone(),
-            None => RelationshipStatus::Unknown(
-                self.rare
-                    .and_then(|r| r.unknown_relationship.clone())
-                    .unwrap_or_default(),
-            ),
+            None => {
+                RelationshipStatus::Unknown(self.text(Part::UnknownRelationship).unwrap_or_default().into())
+            }
         }
     }
 
-    fn relations(&self) -> &'a [Relationship] {
-        self.rare.map_or(&[], |r| &r.relations)
+    fn relations(&self) -> Vec<Relationship> {
+        bytes::part(self.data, Part::Relations).map_or_else(Vec::new, bytes::read_relations)
     }
 
     fn privileged(&self) -> bool {
-        self.state() & PRIVILEGED != 0
+        self.state & PRIVILEGED != 0
     }
 
     fn online(&self) -> bool {
-        self.state() & ONLINE != 0
+        self.state & ONLINE != 0
     }
 }
 
@@ -402,20 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn users_are_equal_whatever_the_order_of_their_parts() {
+        use stoat_model::UserFields;
+        let mut user = User::new(UserId::from_u128(7), "bob", Discriminator::DELETED);
+        user.display_name = Some("Bob".into());
+        user.pronouns = Some("he/him".into());
+        let canonical = CachedUser::from_user(&user);
+        let mut edited = canonical.clone();
+        let mut edit = Edit::new(&mut edited);
+        assert!(edit.set_display_name(Some("Robert")));
+        assert!(edit.set_display_name(Some("Bob")));
+        assert_ne!(edited.data, canonical.data, "the display name moved to the end");
+        assert_eq!(edited, canonical);
+        assert_ne!(
+            edited,
+            CachedUser::from_user(&User::new(user.id, "bob", Discriminator::DELETED))
+        );
+    }
+
+    #[test]
     fn a_user_survives_the_compact_form() {
         let user: User = serde_json::from_value(serde_json::json!({
             "_id": "01M860BWPTBVM98D71JYP906BF", "username": "bob", "discriminator": "0001",
             "display_name": "Bob", "status": {"text": "hi", "presence": "Invisible"},
-            "relations": [{"_id": "01M860RNGMDS8N5WFT4YG8K79P", "status": "Friend"}],
+            "relations": [{"_id": "01M860RNGMDS8N5WFT4YG8K79P", "status": "Friend"},
+                          {"_id": "01M860DVV8WZCHA5KA04G45WJS", "status": "Soulmate"}],
             "badges": 4, "flags": 2, "privileged": true, "bot": {"owner": "01M860RNGMDS8N5WFT4YG8K79P"},
             "relationship": "Soulmate", "online": true, "pronouns": "they/them"
         }))
         .unwrap();
-        let cached = CachedUser::from_user(user.clone());
+        let cached = CachedUser::from_user(&user);
         assert_eq!(cached.to_user(user.id), user);
         assert!(!cached.is_online(), "Invisible counts as offline");
         let plain = User::new(user.id, "x", Discriminator::DELETED);
-        assert!(CachedUser::from_user(plain.clone()).rare.is_none());
+        assert_eq!(CachedUser::from_user(&plain).heap_bytes(), 3, "the username only");
         let mut pictured = user.clone();
         let image = Metadata::Image {
             width: 64,
@@ -431,22 +440,22 @@ mod tests {
             "image/png",
             9,
         )));
-        assert_eq!(CachedUser::from_user(pictured.clone()).to_user(user.id), pictured);
+        assert_eq!(CachedUser::from_user(&pictured).to_user(user.id), pictured);
         let mut legacy = pictured.clone();
         legacy.avatar.as_mut().unwrap().user_id = Some("old".into());
-        assert_eq!(CachedUser::from_user(legacy.clone()).to_user(user.id), legacy);
+        assert_eq!(CachedUser::from_user(&legacy).to_user(user.id), legacy);
         let mut dancing = user.clone();
         dancing.status = Some(UserStatus {
             text: None,
             presence: Some(Presence::Unknown("Dancing".into())),
         });
-        assert_eq!(CachedUser::from_user(dancing.clone()).to_user(user.id), dancing);
+        assert_eq!(CachedUser::from_user(&dancing).to_user(user.id), dancing);
         let mut empty_status = plain.clone();
         empty_status.status = Some(UserStatus::default());
         assert_eq!(
-            CachedUser::from_user(empty_status.clone()).to_user(plain.id),
+            CachedUser::from_user(&empty_status).to_user(plain.id),
             empty_status
         );
-        assert_eq!(CachedUser::from_user(plain.clone()).to_user(plain.id), plain);
+        assert_eq!(CachedUser::from_user(&plain).to_user(plain.id), plain);
     }
 }
