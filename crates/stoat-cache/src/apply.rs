@@ -279,6 +279,9 @@ impl Cache {
     /// `changes` are empty when every value was current already).
     /// [`update`](Self::update) gives the same diff, or `Update::Nothing`
     /// for both of those.
+    // Inlined into `update`: out of line, its diff goes back through memory
+    // on every update (the figures are in docs/performance.md).
+    #[inline]
     pub fn update_user(&self, update: &UserUpdate) -> Option<UserDiff> {
         if !self.keeps(Resources::USERS) {
             return None;

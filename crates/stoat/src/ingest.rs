@@ -36,8 +36,8 @@ pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut 
             }
             return;
         }
+        ServerEvent::UserUpdate(update) => return ingest_user_update(cache, seen, update, emit),
         ServerEvent::Message(ref message) if !seen.new_message(message.id) => return,
-        ServerEvent::UserUpdate(ref update) if !seen.new_user_update(update) => return,
         _ => {}
     }
     if reports_several(&event) {
@@ -49,22 +49,7 @@ pub(crate) fn ingest(cache: &Cache, seen: &Seen, event: ServerEvent, emit: &mut 
         return;
     }
     // Most events change one thing: straight through, nothing gathered.
-    let update = match &event {
-        ServerEvent::UserUpdate(update) => match cache.update_user(update) {
-            Some(diff) if diff.changes.is_empty() => {
-                // A user the cache holds, already as the update says: a
-                // repeat. An update with nothing in it is how the server
-                // says a profile changed; it goes on.
-                if !UserChanges::touched_by(&update.data, &update.clear).is_empty() {
-                    return;
-                }
-                Update::Nothing
-            }
-            Some(diff) => Update::User(diff),
-            None => Update::Nothing,
-        },
-        _ => cache.update(&event),
-    };
+    let update = cache.update(&event);
     if update == Update::Nothing {
         translate(event, std::iter::empty(), emit);
     } else if !repeats_the_cache(&event, &update) {
@@ -82,9 +67,30 @@ fn reports_several(event: &ServerEvent) -> bool {
     )
 }
 
+/// A user update, applied to the cache, then handed out with what it
+/// changed and the old values; unless it repeats what the cache holds (a
+/// duplicate, or news already known). An update with nothing in it is how
+/// the server says a profile changed; it goes on.
+fn ingest_user_update(
+    cache: &Cache,
+    seen: &Seen,
+    update: Box<stoat_model::event::UserUpdate>,
+    emit: &mut impl FnMut(Event),
+) {
+    if !seen.new_user_update(&update) {
+        return;
+    }
+    let diff = cache.update_user(&update);
+    let kept_as_is = diff.as_ref().is_some_and(|diff| diff.changes.is_empty());
+    if kept_as_is && !UserChanges::touched_by(&update.data, &update.clear).is_empty() {
+        return;
+    }
+    let diff = diff.filter(|diff| !diff.changes.is_empty());
+    emit(Event::UserUpdate(user_update(update, diff)));
+}
+
 /// Whether `event` tells what the cache held already: a channel created
-/// again as it was. That is a duplicate, not news. (A user update that
-/// changed nothing of a cached user is caught in [`ingest`].)
+/// again as it was. That is a duplicate, not news.
 fn repeats_the_cache(event: &ServerEvent, report: &Update) -> bool {
     matches!(
         (event, report),
@@ -104,13 +110,6 @@ fn repeats_the_cache(event: &ServerEvent, report: &Update) -> bool {
 /// Long on purpose (about 60 lines): one short arm per event kind.
 fn translate(event: ServerEvent, mut updates: impl Iterator<Item = Update>, emit: &mut impl FnMut(Event)) {
     let event = match event {
-        ServerEvent::UserUpdate(update) => {
-            let diff = updates.find_map(|u| match u {
-                Update::User(diff) => Some(diff),
-                _ => None,
-            });
-            Event::UserUpdate(user_update(update, diff))
-        }
         ServerEvent::UserRelationship(change) => {
             let (before, after) = updates
                 .find_map(|u| match u {
