@@ -57,23 +57,28 @@ const NO_PRESENCE: u8 = 1;
 const _: () = assert!(RELATIONS.len() <= UNKNOWN as usize);
 const _: () = assert!(PRESENCES.len() + 2 <= UNKNOWN as usize);
 
-fn relation_code(status: &RelationshipStatus) -> u8 {
-    RELATIONS
+/// `value`'s code: `first` plus its place among `known`, or `UNKNOWN`.
+fn code<T: PartialEq>(known: &[T], first: u8, value: &T) -> u8 {
+    known
         .iter()
-        .zip(0..)
-        .find(|(known, _)| *known == status)
+        .zip(first..)
+        .find(|(known, _)| *known == value)
         .map_or(UNKNOWN, |(_, code)| code)
+}
+
+fn relation_code(status: &RelationshipStatus) -> u8 {
+    code(RELATIONS, 0, status)
+}
+
+fn presence_code(presence: &Presence) -> u8 {
+    code(PRESENCES, 2, presence)
 }
 
 fn status_code(status: Option<&UserStatus>) -> u8 {
     match status.map(|s| s.presence.as_ref()) {
         None => NO_STATUS,
         Some(None) => NO_PRESENCE,
-        Some(Some(presence)) => PRESENCES
-            .iter()
-            .zip(2..)
-            .find(|(known, _)| *known == presence)
-            .map_or(UNKNOWN, |(_, code)| code),
+        Some(Some(presence)) => presence_code(presence),
     }
 }
 
@@ -246,8 +251,7 @@ impl CachedUser {
 
     /// Online and not invisible.
     pub fn is_online(&self) -> bool {
-        const INVISIBLE: u8 = 2 + 4;
-        self.view().online() && self.view().status_code() != INVISIBLE
+        self.view().online() && self.view().status_code() != presence_code(&Presence::Invisible)
     }
 
     /// Your relations (only your own user has them), read from the bytes.
@@ -407,6 +411,20 @@ mod tests {
             edited,
             CachedUser::from_user(&User::new(user.id, "bob", Discriminator::DELETED))
         );
+    }
+
+    #[test]
+    fn a_hand_built_avatar_that_its_json_cannot_give_back_reads_as_none() {
+        let mut user = User::new(UserId::from_u128(7), "bob", Discriminator::DELETED);
+        let metadata = Metadata::Unknown {
+            kind: "Image".into(),
+            fields: serde_json::Map::new(),
+        };
+        let file = File::new("abc".into(), FileTag::Avatars, "a.png", metadata, "image/png", 9);
+        user.avatar = Some(Box::new(file));
+        let cached = CachedUser::from_user(&user);
+        assert_eq!(cached.avatar(), None);
+        assert!(!cached.holds(&user), "it is not what was given");
     }
 
     #[test]
