@@ -142,10 +142,10 @@ pub(super) fn replaced(
     bytes.into_boxed_slice()
 }
 
-/// A string: its varint length, then its bytes.
-pub(super) fn push_str(out: &mut Vec<u8>, text: &str) {
-    push_varint(out, text.len() as u64);
-    out.extend_from_slice(text.as_bytes());
+/// Bytes of any length (a text): their varint length, then them.
+fn push_sized(out: &mut Vec<u8>, bytes: &[u8]) {
+    push_varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
 }
 
 pub(super) fn push_varint(out: &mut Vec<u8>, value: u64) {
@@ -195,7 +195,7 @@ pub(super) fn varint(bytes: &[u8]) -> (u64, usize) {
     (value, bytes.len())
 }
 
-/// Reads what the `push_*` functions wrote.
+/// Reads varints and sized bytes in order.
 struct Reader<'a>(&'a [u8]);
 
 impl<'a> Reader<'a> {
@@ -205,9 +205,9 @@ impl<'a> Reader<'a> {
         value
     }
 
-    /// A string's bytes (checked as UTF-8 only when read as text, not to
-    /// compare).
-    fn str(&mut self) -> &'a [u8] {
+    /// What [`push_sized`] wrote (a text is checked as UTF-8 only when
+    /// read as text, not to compare).
+    fn sized(&mut self) -> &'a [u8] {
         let len = usize::try_from(self.varint()).unwrap_or(usize::MAX);
         let (text, rest) = self.0.split_at(len);
         self.0 = rest;
@@ -267,7 +267,7 @@ pub(super) fn relations(relations: &[Relationship]) -> Vec<u8> {
         let code = relation_code(&relation.status);
         out.push(code);
         if code == UNKNOWN {
-            push_str(&mut out, relation.status.as_str());
+            push_sized(&mut out, relation.status.as_str().as_bytes());
         }
     }
     out
@@ -282,7 +282,7 @@ pub(super) fn read_relations(bytes: &[u8]) -> Vec<Relationship> {
         r.0 = rest;
         let status = match RELATIONS.get(usize::from(code)) {
             Some(known) => known.clone(),
-            None => RelationshipStatus::Unknown(utf8(r.str()).into()),
+            None => RelationshipStatus::Unknown(utf8(r.sized()).into()),
         };
         out.push(Relationship {
             id: read_id(id),
@@ -305,64 +305,10 @@ pub(super) fn plain_avatar(file: &File) -> bool {
         && file.object_id.is_none()
 }
 
-/// The size of what [`write_avatar`] writes.
-pub(super) fn avatar_len(file: &File) -> usize {
-    let Metadata::Image {
-        width,
-        height,
-        thumbhash,
-        ..
-    } = &file.metadata
-    else {
-        return 0;
-    };
-    let str_len = |text: &str| varint_width(text.len() as u64) + text.len();
-    1 + str_len(file.id.as_str())
-        + str_len(&file.filename)
-        + str_len(&file.content_type)
-        + varint_width(zigzag(file.size))
-        + varint_width(*width)
-        + varint_width(*height)
-        + thumbhash.as_ref().map_or(0, Vec::len)
-}
-
-/// A signed size as an unsigned varint, small either side of zero.
-fn zigzag(value: i64) -> u64 {
-    ((value << 1) ^ (value >> 63)).cast_unsigned()
-}
-
-/// A plain avatar (see [`plain_avatar`]): a byte for `animated` and whether
-/// a thumbhash follows, the id, the file name, the content type, then the
-/// size (zigzag), width and height as varints, then the thumbhash to the end.
-pub(super) fn write_avatar(out: &mut Vec<u8>, file: &File) {
-    let Metadata::Image {
-        width,
-        height,
-        thumbhash,
-        animated,
-    } = &file.metadata
-    else {
-        unreachable!("only plain avatars are written")
-    };
-    let animated = match animated {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    };
-    out.push(animated | u8::from(thumbhash.is_some()) << 2);
-    push_str(out, file.id.as_str());
-    push_str(out, &file.filename);
-    push_str(out, &file.content_type);
-    push_varint(out, zigzag(file.size));
-    push_varint(out, *width);
-    push_varint(out, *height);
-    if let Some(thumbhash) = thumbhash {
-        out.extend_from_slice(thumbhash);
-    }
-}
-
-/// A plain avatar's fields, borrowed from its bytes.
-struct AvatarView<'a> {
+/// A plain avatar's fields, borrowed from a `File` or from the bytes
+/// [`Avatar::write`] wrote: the one place that knows the byte layout.
+#[derive(PartialEq)]
+struct Avatar<'a> {
     id: &'a [u8],
     filename: &'a [u8],
     content_type: &'a [u8],
@@ -373,66 +319,126 @@ struct AvatarView<'a> {
     animated: Option<bool>,
 }
 
-fn view(bytes: &[u8]) -> AvatarView<'_> {
-    let (&meta, rest) = bytes.split_first().expect("an avatar starts with its meta byte");
-    let mut r = Reader(rest);
-    let (id, filename, content_type) = (r.str(), r.str(), r.str());
-    let size = r.varint();
-    AvatarView {
-        id,
-        filename,
-        content_type,
-        size: (size >> 1).cast_signed() ^ -(size & 1).cast_signed(),
-        width: r.varint(),
-        height: r.varint(),
-        thumbhash: (meta & 4 != 0).then_some(r.0),
-        animated: match meta & 3 {
-            0 => None,
-            1 => Some(false),
-            _ => Some(true),
-        },
+impl<'a> Avatar<'a> {
+    /// The fields of an image file (`None` for other metadata).
+    fn of(file: &'a File) -> Option<Self> {
+        let Metadata::Image {
+            width,
+            height,
+            thumbhash,
+            animated,
+        } = &file.metadata
+        else {
+            return None;
+        };
+        Some(Self {
+            id: file.id.as_str().as_bytes(),
+            filename: file.filename.as_bytes(),
+            content_type: file.content_type.as_bytes(),
+            size: file.size,
+            width: *width,
+            height: *height,
+            thumbhash: thumbhash.as_deref(),
+            animated: *animated,
+        })
     }
+
+    /// A byte for `animated` and whether a thumbhash follows, the id, the
+    /// file name, the content type, then the size (zigzag), width and
+    /// height as varints, then the thumbhash to the end.
+    fn write(&self, out: &mut Vec<u8>) {
+        let animated = match self.animated {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        };
+        out.push(animated | u8::from(self.thumbhash.is_some()) << 2);
+        for text in [self.id, self.filename, self.content_type] {
+            push_sized(out, text);
+        }
+        push_varint(out, zigzag(self.size));
+        push_varint(out, self.width);
+        push_varint(out, self.height);
+        out.extend_from_slice(self.thumbhash.unwrap_or_default());
+    }
+
+    /// The size of what [`write`](Self::write) writes.
+    fn len(&self) -> usize {
+        let bytes = |text: &[u8]| varint_width(text.len() as u64) + text.len();
+        1 + bytes(self.id)
+            + bytes(self.filename)
+            + bytes(self.content_type)
+            + varint_width(zigzag(self.size))
+            + varint_width(self.width)
+            + varint_width(self.height)
+            + self.thumbhash.map_or(0, <[u8]>::len)
+    }
+
+    fn read(bytes: &'a [u8]) -> Self {
+        let (&meta, rest) = bytes.split_first().expect("an avatar starts with its meta byte");
+        let mut r = Reader(rest);
+        let (id, filename, content_type) = (r.sized(), r.sized(), r.sized());
+        Self {
+            id,
+            filename,
+            content_type,
+            size: unzigzag(r.varint()),
+            width: r.varint(),
+            height: r.varint(),
+            thumbhash: (meta & 4 != 0).then_some(r.0),
+            animated: match meta & 3 {
+                0 => None,
+                1 => Some(false),
+                _ => Some(true),
+            },
+        }
+    }
+}
+
+/// A signed size as an unsigned varint, small either side of zero.
+fn zigzag(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)).cast_unsigned()
+}
+
+fn unzigzag(value: u64) -> i64 {
+    (value >> 1).cast_signed() ^ -(value & 1).cast_signed()
+}
+
+/// The size of what [`write_avatar`] writes (0 for a file that is not an
+/// image).
+pub(super) fn avatar_len(file: &File) -> usize {
+    Avatar::of(file).map_or(0, |avatar| avatar.len())
+}
+
+/// Writes a plain avatar (see [`plain_avatar`]).
+pub(super) fn write_avatar(out: &mut Vec<u8>, file: &File) {
+    Avatar::of(file)
+        .expect("only plain avatars are written")
+        .write(out);
 }
 
 /// The avatar [`write_avatar`] wrote.
 pub(super) fn read_avatar(bytes: &[u8]) -> File {
-    let v = view(bytes);
+    let avatar = Avatar::read(bytes);
     let metadata = Metadata::Image {
-        width: v.width,
-        height: v.height,
-        thumbhash: v.thumbhash.map(<[u8]>::to_vec),
-        animated: v.animated,
+        width: avatar.width,
+        height: avatar.height,
+        thumbhash: avatar.thumbhash.map(<[u8]>::to_vec),
+        animated: avatar.animated,
     };
     File::new(
-        FileId::new(utf8(v.id)),
+        FileId::new(utf8(avatar.id)),
         FileTag::Avatars,
-        utf8(v.filename),
+        utf8(avatar.filename),
         metadata,
-        utf8(v.content_type),
-        v.size,
+        utf8(avatar.content_type),
+        avatar.size,
     )
 }
 
 /// Whether `bytes` hold `file` (a plain avatar), compared in place.
 pub(super) fn avatar_is(bytes: &[u8], file: &File) -> bool {
-    let v = view(bytes);
-    let Metadata::Image {
-        width,
-        height,
-        thumbhash,
-        animated,
-    } = &file.metadata
-    else {
-        return false;
-    };
-    v.id == file.id.as_str().as_bytes()
-        && v.filename == file.filename.as_bytes()
-        && v.content_type == file.content_type.as_bytes()
-        && v.size == file.size
-        && v.width == *width
-        && v.height == *height
-        && v.thumbhash == thumbhash.as_deref()
-        && v.animated == *animated
+    Avatar::of(file).is_some_and(|avatar| Avatar::read(bytes) == avatar)
 }
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ impl CachedUser {
                 bytes::part(&self.data, Part::Avatar).is_some_and(|bytes| bytes::avatar_is(bytes, file))
             }
             // An unusual avatar, or none: read back (rare).
-            other => bytes::find(&self.data, Part::Avatar).is_none() && view.avatar().as_deref() == other,
+            other => view.avatar().as_deref() == other,
         };
         self.discriminator == user.discriminator.get()
             && self.state == state(user)
@@ -166,8 +166,7 @@ impl CachedUser {
             && view.flags() == user.flags
             && view.bot() == user.bot
             && avatar
-            && (bytes::find(&self.data, Part::Relations).is_none() && user.relations.is_empty()
-                || view.relations() == user.relations)
+            && view.relations() == user.relations
     }
 
     /// The full user again (the id is the cache key, so it is passed in).
