@@ -20,6 +20,7 @@ use stoat_http::ratelimit::{BucketKey, Identity, LocalRateLimiter, Observation, 
 use stoat_redis::{Publisher, RedisRateLimiter, Worker};
 
 const EVENTS: usize = 2_000;
+const PARTITIONS: u32 = 16;
 
 fn limiter(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
@@ -58,7 +59,7 @@ fn limiter(c: &mut Criterion) {
     group.finish();
 }
 
-/// Messages handled, and a wake-up for whoever waits for a count.
+/// Events handled, and a wake-up for whoever waits for a count.
 #[derive(Default)]
 struct Counter {
     count: AtomicU64,
@@ -68,13 +69,15 @@ struct Counter {
 struct Count(Arc<Counter>);
 
 impl EventHandler for Count {
-    async fn on_message(&self, _: &Client, _: &stoat::event::MessageCreate) {
+    async fn on_typing(&self, _: &Client, _: &stoat::event::Typing) {
         self.0.count.fetch_add(1, Ordering::Relaxed);
         self.0.changed.notify_one();
     }
 }
 
-/// The local server, a bot, and the frame of a message to it.
+/// The local server, a bot, and the frame of an event to it: a typing
+/// event, sent again and again (a message sent again would be dropped as
+/// a duplicate of its id).
 struct Setup {
     server: Emulator,
     bot: stoat_emulator::Account,
@@ -90,7 +93,7 @@ async fn setup() -> Setup {
     .expect("starts");
     let bot = server.create_user("bot");
     let frame = format!(
-        r#"{{"type":"Message","_id":"01J00000000000000000000001","channel":"01J00000000000000000000002","author":"{}","content":"hi"}}"#,
+        r#"{{"type":"ChannelStartTyping","id":"01J00000000000000000000002","user":"{}"}}"#,
         bot.id
     );
     Setup { server, bot, frame }
@@ -103,7 +106,7 @@ fn client(setup: &Setup) -> Client {
         .build()
 }
 
-/// Starts the path under test and returns its counter of handled messages.
+/// Starts the path under test and returns its counter of handled events.
 async fn start(setup: &Setup, url: Option<&str>) -> Arc<Counter> {
     let count = Arc::new(Counter::default());
     let handler = Count(Arc::clone(&count));
@@ -119,19 +122,29 @@ async fn start(setup: &Setup, url: Option<&str>) -> Arc<Counter> {
                     .expect("gateway");
             let mut publisher = Publisher::builder(url)
                 .prefix("bench")
+                .partitions(PARTITIONS)
                 .connect()
                 .await
                 .expect("publisher");
             tokio::spawn(async move { publisher.run(gateway).await });
             let worker = Worker::builder(url, client)
                 .prefix("bench")
+                .partitions(PARTITIONS)
                 .lease(Duration::from_secs(1))
                 .connect()
                 .await
                 .expect("worker");
+            let stats = worker.stats();
             tokio::spawn(async move { worker.run(&handler).await });
             // The first heartbeat gives the lone worker every partition.
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            while stats.held().len() < PARTITIONS as usize {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "the worker took no partitions"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
     }
     count

@@ -25,6 +25,9 @@ use stoat_emulator::{Config, Emulator};
 use stoat_gateway::Gateway;
 use stoat_redis::{Publisher, RedisRateLimiter, Worker};
 
+/// How many messages each friend sends.
+const ROUNDS: u32 = 5;
+
 /// The bot's handler: the same as a single-process bot's.
 struct Bot {
     name: String,
@@ -37,13 +40,14 @@ impl EventHandler for Bot {
         if client.cache().me_id() == Some(message.author) {
             return;
         }
-        *self.handled.lock().unwrap().entry(self.name.clone()).or_default() += 1;
         println!("[{}] {}: {}", self.name, message.channel, message.text());
         if message.text() == "!ping"
             && let Err(error) = client.reply(message, "pong").await
         {
             eprintln!("[{}] {error}", self.name);
         }
+        // Counted once answered: the summary waits for every count.
+        *self.handled.lock().unwrap().entry(self.name.clone()).or_default() += 1;
     }
 }
 
@@ -59,6 +63,18 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Waits (up to 10 s) until `done` holds.
+async fn until(what: &str, done: impl Fn() -> bool) -> Outcome {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done() {
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!("timed out waiting until {what}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
 }
 
 async fn run() -> Outcome {
@@ -96,7 +112,7 @@ async fn run() -> Outcome {
 
     // Three workers, one shared rate limit (one egress address).
     let handled = Arc::new(Mutex::new(BTreeMap::new()));
-    let mut workers = Vec::new();
+    let (mut workers, mut stats) = (Vec::new(), Vec::new());
     for i in 1..=3 {
         let limiter = RedisRateLimiter::builder(&url, "egress-127.0.0.1")
             .prefix("scaled-bot")
@@ -117,12 +133,16 @@ async fn run() -> Outcome {
             name: format!("worker{i}"),
             handled: Arc::clone(&handled),
         };
+        stats.push(worker.stats());
         workers.push(tokio::spawn(async move { worker.run(&bot_handler).await }));
     }
     // Each worker takes its share of the partitions within a heartbeat or two.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    until("every worker holds partitions", || {
+        stats.iter().all(|stats| !stats.held().is_empty())
+    })
+    .await?;
 
-    for round in 0..5 {
+    for round in 0..ROUNDS {
         for (friend, dm) in &friends {
             let text = if round % 2 == 0 {
                 "!ping".to_owned()
@@ -132,8 +152,11 @@ async fn run() -> Outcome {
             friend.channel(*dm).send(text).await?;
         }
     }
-    // Let the last replies go out before the summary.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let sent = ROUNDS * u32::try_from(friends.len())?;
+    until("every message is answered", || {
+        handled.lock().unwrap().values().sum::<u32>() >= sent
+    })
+    .await?;
     println!("\nmessages handled per worker: {:?}", handled.lock().unwrap());
 
     gateway_handle.close();
